@@ -49,7 +49,8 @@ function settingSchema(setting: SettingDefinition): JsonSchema {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// addUsedSchema: false, so two commands with the same words (an embedder's own) can both compile.
+const ajv = new Ajv({ allErrors: true, strict: true, addUsedSchema: false });
 const validators = new WeakMap<CommandDefinition, ValidateFunction>();
 
 /**

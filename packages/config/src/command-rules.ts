@@ -34,6 +34,8 @@ export function applyCommandRules(
 ): RuleOutcome {
   const outcome: RuleOutcome = { problems: [], warnings: [], overrides: {} };
   const name = command.path.join(" ");
+  // An empty mode means the default (env/protected.go), so an empty env var cannot loosen it.
+  if (values["checkout-override-mode"] === "") outcome.overrides["checkout-override-mode"] = "from-job";
   if (name === "start") startRules(values, sourceOf, outcome);
   if (name === "bootstrap") bootstrapRules(values, outcome);
   if ("cancel-grace-period" in values && "signal-grace-period-seconds" in values) graceRules(values, outcome);

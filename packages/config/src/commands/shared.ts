@@ -1,16 +1,17 @@
-import { defineSettings } from "../setting.js";
+import { defineSettings, type SettingDefinition } from "../setting.js";
+
+const noColorSetting = {
+  name: "no-color",
+  type: "bool",
+  env: ["BUILDKITE_AGENT_NO_COLOR"],
+  description: "Don't show colors in logging",
+} as const satisfies SettingDefinition;
 
 /**
- * The global flags (G in the spec) that nearly every command takes
- * (clicommand/global.go).
+ * The global flags without `--no-color`: the internal harnesses (`bootstrap`,
+ * `kubernetes-bootstrap`) take only these (clicommand/bootstrap.go).
  */
-export const globalSettings = defineSettings([
-  {
-    name: "no-color",
-    type: "bool",
-    env: ["BUILDKITE_AGENT_NO_COLOR"],
-    description: "Don't show colors in logging",
-  },
+export const harnessGlobalSettings = defineSettings([
   {
     name: "debug",
     type: "bool",
@@ -40,39 +41,49 @@ export const globalSettings = defineSettings([
   },
 ]);
 
+/**
+ * The global flags (G in the spec) that nearly every command takes
+ * (clicommand/global.go).
+ */
+export const globalSettings = defineSettings([noColorSetting, ...harnessGlobalSettings]);
+
+export const agentAccessTokenSetting = {
+  name: "agent-access-token",
+  type: "string",
+  env: ["BUILDKITE_AGENT_ACCESS_TOKEN"],
+  required: true,
+  secret: true,
+  description: "The access token used to identify the agent",
+} as const satisfies SettingDefinition;
+
+export const endpointSetting = {
+  name: "endpoint",
+  type: "string",
+  env: ["BUILDKITE_AGENT_ENDPOINT"],
+  default: "https://agent-edge.buildkite.com/v3",
+  description: "The Agent API endpoint",
+} as const satisfies SettingDefinition;
+
+export const noHttp2Setting = {
+  name: "no-http2",
+  type: "bool",
+  env: ["BUILDKITE_NO_HTTP2"],
+  description: "Disable HTTP2 when communicating with the Agent API",
+} as const satisfies SettingDefinition;
+
+export const debugHttpSetting = {
+  name: "debug-http",
+  type: "bool",
+  env: ["BUILDKITE_AGENT_DEBUG_HTTP"],
+  description: "Enable HTTP debug mode, which dumps all request and response bodies to the log",
+} as const satisfies SettingDefinition;
+
+export const traceHttpSetting = {
+  name: "trace-http",
+  type: "bool",
+  env: ["BUILDKITE_AGENT_TRACE_HTTP"],
+  description: "Enable HTTP trace mode, which logs timings for each HTTP request",
+} as const satisfies SettingDefinition;
+
 /** The Agent API flags (A in the spec) of every command that calls Buildkite from a job. */
-export const apiSettings = defineSettings([
-  {
-    name: "agent-access-token",
-    type: "string",
-    env: ["BUILDKITE_AGENT_ACCESS_TOKEN"],
-    required: true,
-    secret: true,
-    description: "The access token used to identify the agent",
-  },
-  {
-    name: "endpoint",
-    type: "string",
-    env: ["BUILDKITE_AGENT_ENDPOINT"],
-    default: "https://agent-edge.buildkite.com/v3",
-    description: "The Agent API endpoint",
-  },
-  {
-    name: "no-http2",
-    type: "bool",
-    env: ["BUILDKITE_NO_HTTP2"],
-    description: "Disable HTTP2 when communicating with the Agent API",
-  },
-  {
-    name: "debug-http",
-    type: "bool",
-    env: ["BUILDKITE_AGENT_DEBUG_HTTP"],
-    description: "Enable HTTP debug mode, which dumps all request and response bodies to the log",
-  },
-  {
-    name: "trace-http",
-    type: "bool",
-    env: ["BUILDKITE_AGENT_TRACE_HTTP"],
-    description: "Enable HTTP trace mode, which logs timings for each HTTP request",
-  },
-]);
+export const apiSettings = defineSettings([agentAccessTokenSetting, endpointSetting, noHttp2Setting, debugHttpSetting, traceHttpSetting]);

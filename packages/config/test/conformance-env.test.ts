@@ -1,0 +1,57 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, bootstrapCommand, loadConfig, startCommand } from "../src/index.js";
+
+// Buildkite's own vectors for the checkout-override-mode setting
+// (../shared/conformance/env, from env/protected_test.go at v3.137.0).
+const casesFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/conformance/env/cases.json");
+const cases = JSON.parse(fs.readFileSync(casesFile, "utf8")) as {
+  checkoutOverrideModeParseCases: { name: string; input: string; expectedMode: string; expectedError: boolean }[];
+  restrictedForCommandEvalCases: { name: string; mode: string; commandEvalEnabled: boolean; expectedMode: string }[];
+};
+
+const startEnv = { BUILDKITE_AGENT_TOKEN: "tok", BUILDKITE_BUILD_PATH: "/var/builds" };
+const bootstrapEnv = {
+  BUILDKITE_JOB_ID: "j",
+  BUILDKITE_REPO: "r",
+  BUILDKITE_COMMIT: "c",
+  BUILDKITE_BRANCH: "b",
+  BUILDKITE_AGENT_NAME: "a",
+  BUILDKITE_ORGANIZATION_SLUG: "o",
+  BUILDKITE_PIPELINE_SLUG: "p",
+  BUILDKITE_PIPELINE_PROVIDER: "git",
+};
+
+describe.each([
+  ["start", startCommand, startEnv],
+  ["bootstrap", bootstrapCommand, bootstrapEnv],
+] as const)("%s: checkout-override-mode", (_, command, env) => {
+  it.each(cases.checkoutOverrideModeParseCases.map((c) => [c.name, c] as const))("%s", (__, c) => {
+    const load = () =>
+      loadConfig(command, { flags: {}, env: { ...env, BUILDKITE_CHECKOUT_OVERRIDE_MODE: c.input }, configSearchPaths: [] });
+    if (c.expectedError) {
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow("checkout-override-mode");
+    } else {
+      expect(load().values.checkoutOverrideMode).toBe(c.expectedMode);
+    }
+  });
+});
+
+describe("checkout-override-mode without command eval", () => {
+  it.each(cases.restrictedForCommandEvalCases.map((c) => [c.name, c] as const))("%s", (_, c) => {
+    const start = loadConfig(startCommand, {
+      flags: { "checkout-override-mode": c.mode, "no-command-eval": !c.commandEvalEnabled },
+      env: startEnv,
+      configSearchPaths: [],
+    });
+    expect(start.values.checkoutOverrideMode).toBe(c.expectedMode);
+    const bootstrap = loadConfig(bootstrapCommand, {
+      flags: { "checkout-override-mode": c.mode, "command-eval": c.commandEvalEnabled },
+      env: bootstrapEnv,
+      configSearchPaths: [],
+    });
+    expect(bootstrap.values.checkoutOverrideMode).toBe(c.expectedMode);
+  });
+});

@@ -9,11 +9,12 @@ export type { JsonSchema } from "./schema.js";
 export { BOOTSTRAP_PHASES, effectiveSignalGracePeriod } from "./command-rules.js";
 export { KNOWN_EXPERIMENTS, PROMOTED_EXPERIMENTS } from "./experiments.js";
 export { parseGoBool, parseGoDuration, parseGoInt } from "./parse-value.js";
-export { camelCase, defineCommand, defineSettings } from "./setting.js";
+export { camelCase, defineCommand, defineSetting, defineSettings } from "./setting.js";
 export type {
   ArgumentDefinition,
   CamelCase,
   CommandDefinition,
+  FullSettings,
   SettingDefault,
   SettingDefinition,
   SettingType,

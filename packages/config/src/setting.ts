@@ -100,9 +100,21 @@ export type SettingValues<S extends readonly SettingDefinition[]> = {
   readonly [D in S[number] as CamelCase<D["name"]>]: ValueOf<D["type"]>;
 };
 
-/** Declares settings with their literal names kept for `SettingValues`. */
-export function defineSettings<const S extends readonly SettingDefinition[]>(settings: S): S {
-  return settings;
+/**
+ * Settings typed as their literal selves (names and types kept for
+ * `SettingValues`) and as full `SettingDefinition`s, so optional fields such as
+ * `hidden` can be read on any element, even one that does not set them.
+ */
+export type FullSettings<S extends readonly SettingDefinition[]> = { readonly [K in keyof S]: S[K] & SettingDefinition };
+
+/** Declares one setting that several commands share; see `FullSettings`. */
+export function defineSetting<const S extends SettingDefinition>(setting: S): S & SettingDefinition {
+  return setting;
+}
+
+/** Declares a list of settings with their literal names kept; see `FullSettings`. */
+export function defineSettings<const S extends readonly SettingDefinition[]>(settings: S): FullSettings<S> {
+  return settings as FullSettings<S>;
 }
 
 /** Declares a command with its settings' literal names kept. */

@@ -23,6 +23,7 @@ const SPEC: ReadonlyArray<readonly [string, readonly string[], unknown]> = [
   ["signal-grace-period-seconds", ["BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS"], -1],
   ["cancel-signal", ["BUILDKITE_CANCEL_SIGNAL"], "SIGTERM"],
   ["enable-job-log-tmpfile", ["BUILDKITE_ENABLE_JOB_LOG_TMPFILE"], false],
+  ["job-log-path", ["BUILDKITE_JOB_LOG_PATH"], ""],
   ["write-job-logs-to-stdout", ["BUILDKITE_WRITE_JOB_LOGS_TO_STDOUT"], false],
   ["job-logs-otlp", ["BUILDKITE_JOB_LOGS_OTLP"], false],
   ["log-format", ["BUILDKITE_LOG_FORMAT"], "text"],

@@ -1,17 +1,17 @@
-import { defineCommand, type SettingDefinition } from "../setting.js";
+import { defineCommand, defineSetting, defineSettings } from "../setting.js";
 import { jobSetting } from "./job-flags.js";
 import { redactedVarsSetting } from "./redacted-vars.js";
 import { apiSettings, globalSettings } from "./shared.js";
 
 /** Where an annotation lives; the same for adding and removing one. */
-const scopeSetting = {
+const scopeSetting = defineSetting({
   name: "scope",
   type: "string",
   env: ["BUILDKITE_ANNOTATION_SCOPE"],
   default: "build",
   // No choices: Buildkite checks the value, not the agent.
   description: "Where the annotation is shown: on the `build` or on the `job`",
-} as const satisfies SettingDefinition;
+});
 
 export const annotateCommand = defineCommand({
   path: ["annotate"],
@@ -28,7 +28,7 @@ Example:
     $ buildkite-agent annotate "All 1,024 tests passed :rocket:" --style success --context tests
     $ ./bin/coverage-report | buildkite-agent annotate --style info --context coverage`,
   args: [{ name: "body", description: "The annotation's Markdown; read from stdin when omitted and piped" }],
-  settings: [
+  settings: defineSettings([
     ...globalSettings,
     ...apiSettings,
     {
@@ -59,7 +59,7 @@ Example:
     jobSetting({ required: true, description: "The job the annotation comes from" }),
     scopeSetting,
     redactedVarsSetting,
-  ],
+  ]),
 });
 
 export const annotationRemoveCommand = defineCommand({
@@ -72,7 +72,7 @@ Example:
 
     $ buildkite-agent annotation remove --context coverage`,
   args: [],
-  settings: [
+  settings: defineSettings([
     ...globalSettings,
     ...apiSettings,
     {
@@ -85,5 +85,5 @@ Example:
     },
     scopeSetting,
     jobSetting({ required: true, description: "The job removing the annotation" }),
-  ],
+  ]),
 });

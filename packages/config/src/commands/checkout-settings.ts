@@ -1,4 +1,4 @@
-import type { SettingDefinition } from "../setting.js";
+import { defineSetting } from "../setting.js";
 
 /**
  * The git and checkout settings that `start` passes to each job and `bootstrap`
@@ -6,14 +6,14 @@ import type { SettingDefinition } from "../setting.js";
  * because the two commands list them in different orders.
  */
 
-export const skipCheckoutSetting = {
+export const skipCheckoutSetting = defineSetting({
   name: "skip-checkout",
   type: "bool",
   env: ["BUILDKITE_SKIP_CHECKOUT"],
   description: "Don't check out the repository at all",
-} as const satisfies SettingDefinition;
+});
 
-export const checkoutOverrideModeSetting = {
+export const checkoutOverrideModeSetting = defineSetting({
   name: "checkout-override-mode",
   type: "string",
   env: ["BUILDKITE_CHECKOUT_OVERRIDE_MODE"],
@@ -21,61 +21,62 @@ export const checkoutOverrideModeSetting = {
   // Empty is accepted and means the default (env.ParseCheckoutOverrideMode).
   choices: ["", "strict", "from-job", "none"],
   description:
-    "Who may change the checkout settings: `strict` (only the agent), `from-job` (also hooks, plugins and the Job API) or `none` (also pipeline env and secrets); forced to `strict` without command eval",
-} as const satisfies SettingDefinition;
+    "Who may change the checkout settings: `strict` (only the agent), `from-job` (also hooks, plugins and the Job API) " +
+    "or `none` (also pipeline env and secrets); forced to `strict` without command eval",
+});
 
-export const gitCheckoutFlagsSetting = {
+export const gitCheckoutFlagsSetting = defineSetting({
   name: "git-checkout-flags",
   type: "string",
   env: ["BUILDKITE_GIT_CHECKOUT_FLAGS"],
   default: "-f",
   description: "Extra arguments for `git checkout`",
-} as const satisfies SettingDefinition;
+});
 
-export const gitCloneFlagsSetting = {
+export const gitCloneFlagsSetting = defineSetting({
   name: "git-clone-flags",
   type: "string",
   env: ["BUILDKITE_GIT_CLONE_FLAGS"],
   default: "-v",
   description: "Extra arguments for `git clone`",
-} as const satisfies SettingDefinition;
+});
 
-export const gitCleanFlagsSetting = {
+export const gitCleanFlagsSetting = defineSetting({
   name: "git-clean-flags",
   type: "string",
   env: ["BUILDKITE_GIT_CLEAN_FLAGS"],
   // -ff also removes nested repositories, -x ignores .gitignore, -d recurses, -q is quiet.
   default: "-ffxdq",
   description: "Extra arguments for `git clean`",
-} as const satisfies SettingDefinition;
+});
 
 /**
  * No choices here: `bootstrap` takes any value (anything but "" and `strict`
  * acts as `warn`); `start` adds the check it makes at start-up.
  */
-export const gitCommitVerificationSetting = {
+export const gitCommitVerificationSetting = defineSetting({
   name: "git-commit-verification",
   type: "string",
   env: ["BUILDKITE_GIT_COMMIT_VERIFICATION"],
   description: "Verify the signature of the checked-out commit: `strict` fails the job when it can't, `warn` only warns; empty turns it off",
-} as const satisfies SettingDefinition;
+});
 
-export const gitFetchFlagsSetting = {
+export const gitFetchFlagsSetting = defineSetting({
   name: "git-fetch-flags",
   type: "string",
   env: ["BUILDKITE_GIT_FETCH_FLAGS"],
   default: "-v --prune",
   description: "Extra arguments for `git fetch`",
-} as const satisfies SettingDefinition;
+});
 
-export const gitSparseCheckoutPathsSetting = {
+export const gitSparseCheckoutPathsSetting = defineSetting({
   name: "git-sparse-checkout-paths",
   type: "list",
   env: ["BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS"],
   description: "Only put these paths in the working tree (comma-separated), read as --git-sparse-checkout-mode says",
-} as const satisfies SettingDefinition;
+});
 
-export const gitSparseCheckoutModeSetting = {
+export const gitSparseCheckoutModeSetting = defineSetting({
   name: "git-sparse-checkout-mode",
   type: "string",
   env: ["BUILDKITE_GIT_SPARSE_CHECKOUT_MODE"],
@@ -83,74 +84,75 @@ export const gitSparseCheckoutModeSetting = {
   // Empty is accepted and means the default (job.ParseSparseCheckoutMode).
   choices: ["", "cone", "no-cone"],
   description: "How sparse checkout paths are read: `cone` (directory names, git's default) or `no-cone` (gitignore-style patterns; needs git 2.35)",
-} as const satisfies SettingDefinition;
+});
 
-export const gitCloneMirrorFlagsSetting = {
+export const gitCloneMirrorFlagsSetting = defineSetting({
   name: "git-clone-mirror-flags",
   type: "string",
   env: ["BUILDKITE_GIT_CLONE_MIRROR_FLAGS"],
   default: "-v",
   description: "Extra arguments for `git clone` when it creates a mirror",
-} as const satisfies SettingDefinition;
+});
 
-export const gitMirrorsPathSetting = {
+export const gitMirrorsPathSetting = defineSetting({
   name: "git-mirrors-path",
   type: "string",
   env: ["BUILDKITE_GIT_MIRRORS_PATH"],
   path: true,
   description: "Directory for shared mirrors of the repositories jobs check out; no mirrors when empty",
-} as const satisfies SettingDefinition;
+});
 
-export const gitMirrorCheckoutModeSetting = {
+export const gitMirrorCheckoutModeSetting = defineSetting({
   name: "git-mirror-checkout-mode",
   type: "string",
   env: ["BUILDKITE_GIT_MIRROR_CHECKOUT_MODE"],
   default: "reference",
   choices: ["dissociate", "reference"],
   description:
-    "How a checkout uses its mirror: `reference` borrows the mirror's objects (faster, less disk, but mirror upkeep can break it) or `dissociate` copies them",
-} as const satisfies SettingDefinition;
+    "How a checkout uses its mirror: `reference` borrows the mirror's objects (faster, less disk, but mirror upkeep " +
+    "can break it) or `dissociate` copies them",
+});
 
-export const gitMirrorsLockTimeoutSetting = {
+export const gitMirrorsLockTimeoutSetting = defineSetting({
   name: "git-mirrors-lock-timeout",
   type: "int",
   env: ["BUILDKITE_GIT_MIRRORS_LOCK_TIMEOUT"],
   default: 300,
   description: "Seconds to wait for the lock on a mirror being cloned or updated; make it longer than your slowest checkout",
-} as const satisfies SettingDefinition;
+});
 
-export const gitMirrorsSkipUpdateSetting = {
+export const gitMirrorsSkipUpdateSetting = defineSetting({
   name: "git-mirrors-skip-update",
   type: "bool",
   env: ["BUILDKITE_GIT_MIRRORS_SKIP_UPDATE"],
   description: "Use mirrors as they are, without fetching into them first",
-} as const satisfies SettingDefinition;
+});
 
-export const gitCheckoutTimeoutSetting = {
+export const gitCheckoutTimeoutSetting = defineSetting({
   name: "git-checkout-timeout",
   type: "int",
   env: ["BUILDKITE_GIT_CHECKOUT_TIMEOUT"],
   description: "Seconds one checkout attempt may take before it is killed and retried; 0 means no limit",
-} as const satisfies SettingDefinition;
+});
 
-export const gitSubmoduleCloneConfigSetting = {
+export const gitSubmoduleCloneConfigSetting = defineSetting({
   name: "git-submodule-clone-config",
   type: "list",
   env: ["BUILDKITE_GIT_SUBMODULE_CLONE_CONFIG"],
   description: "`key=value` git config pairs for the commands that clone submodules (for all git commands, use a global git config instead)",
-} as const satisfies SettingDefinition;
+});
 
-export const gitSkipFetchExistingCommitsSetting = {
+export const gitSkipFetchExistingCommitsSetting = defineSetting({
   name: "git-skip-fetch-existing-commits",
   type: "bool",
   env: ["BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS"],
   description: "Don't fetch when the commit is already in the local repository",
-} as const satisfies SettingDefinition;
+});
 
-export const checkoutAttemptsSetting = {
+export const checkoutAttemptsSetting = defineSetting({
   name: "checkout-attempts",
   type: "int",
   env: ["BUILDKITE_CHECKOUT_ATTEMPTS"],
   default: 6,
   description: "How many times to try the checkout, the first included; retries wait 1s, 2s, 4s, …",
-} as const satisfies SettingDefinition;
+});

@@ -1,4 +1,4 @@
-import { defineCommand } from "../setting.js";
+import { defineCommand, defineSettings } from "../setting.js";
 import { jobContextDirSetting } from "./executor-settings.js";
 import { harnessGlobalSettings } from "./shared.js";
 
@@ -13,7 +13,7 @@ Example:
 
     $ BUILDKITE_CONTAINER_ID=1 buildkite-agent kubernetes-bootstrap`,
   args: [],
-  settings: [
+  settings: defineSettings([
     {
       name: "kubernetes-container-id",
       type: "int",
@@ -29,6 +29,6 @@ Example:
       description: "For agent-stack-k8s only: how long to keep trying to connect to the agent; 2 minutes when 0",
     },
     ...harnessGlobalSettings,
-  ],
+  ]),
   hidden: true,
 });

@@ -1,4 +1,4 @@
-import type { SettingDefinition } from "../setting.js";
+import { defineSetting } from "../setting.js";
 
 /**
  * `--redacted-vars`: glob patterns (Go `path.Match`, case-sensitive, whole name)
@@ -6,7 +6,7 @@ import type { SettingDefinition } from "../setting.js";
  * the job commands that redact before sending (logs-and-redaction.md §4.2, §4.4).
  * An empty env var (`BUILDKITE_REDACTED_VARS=""`) turns env-based redaction off.
  */
-export const redactedVarsSetting = {
+export const redactedVarsSetting = defineSetting({
   name: "redacted-vars",
   type: "list",
   env: ["BUILDKITE_REDACTED_VARS"],
@@ -22,4 +22,4 @@ export const redactedVarsSetting = {
     "*_API_KEY",
   ],
   description: "Patterns of environment variable names whose values are secrets, to be redacted from output",
-} as const satisfies SettingDefinition;
+});

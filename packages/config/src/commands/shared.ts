@@ -1,11 +1,11 @@
-import { defineSettings, type SettingDefinition } from "../setting.js";
+import { defineSetting, defineSettings } from "../setting.js";
 
-const noColorSetting = {
+const noColorSetting = defineSetting({
   name: "no-color",
   type: "bool",
   env: ["BUILDKITE_AGENT_NO_COLOR"],
   description: "Don't show colors in logging",
-} as const satisfies SettingDefinition;
+});
 
 /**
  * The global flags without `--no-color`: the internal harnesses (`bootstrap`,
@@ -47,43 +47,43 @@ export const harnessGlobalSettings = defineSettings([
  */
 export const globalSettings = defineSettings([noColorSetting, ...harnessGlobalSettings]);
 
-export const agentAccessTokenSetting = {
+export const agentAccessTokenSetting = defineSetting({
   name: "agent-access-token",
   type: "string",
   env: ["BUILDKITE_AGENT_ACCESS_TOKEN"],
   required: true,
   secret: true,
   description: "The access token used to identify the agent",
-} as const satisfies SettingDefinition;
+});
 
-export const endpointSetting = {
+export const endpointSetting = defineSetting({
   name: "endpoint",
   type: "string",
   env: ["BUILDKITE_AGENT_ENDPOINT"],
   default: "https://agent-edge.buildkite.com/v3",
   description: "The Agent API endpoint",
-} as const satisfies SettingDefinition;
+});
 
-export const noHttp2Setting = {
+export const noHttp2Setting = defineSetting({
   name: "no-http2",
   type: "bool",
   env: ["BUILDKITE_NO_HTTP2"],
   description: "Disable HTTP2 when communicating with the Agent API",
-} as const satisfies SettingDefinition;
+});
 
-export const debugHttpSetting = {
+export const debugHttpSetting = defineSetting({
   name: "debug-http",
   type: "bool",
   env: ["BUILDKITE_AGENT_DEBUG_HTTP"],
   description: "Enable HTTP debug mode, which dumps all request and response bodies to the log",
-} as const satisfies SettingDefinition;
+});
 
-export const traceHttpSetting = {
+export const traceHttpSetting = defineSetting({
   name: "trace-http",
   type: "bool",
   env: ["BUILDKITE_AGENT_TRACE_HTTP"],
   description: "Enable HTTP trace mode, which logs timings for each HTTP request",
-} as const satisfies SettingDefinition;
+});
 
 /** The Agent API flags (A in the spec) of every command that calls Buildkite from a job. */
 export const apiSettings = defineSettings([agentAccessTokenSetting, endpointSetting, noHttp2Setting, debugHttpSetting, traceHttpSetting]);

@@ -1,12 +1,12 @@
-import { defineSettings, type SettingDefinition } from "../setting.js";
+import { defineSetting, defineSettings } from "../setting.js";
 
 /** Shared by `start`, `pipeline upload` and `tool sign`, all on BUILDKITE_AGENT_DEBUG_SIGNING. */
-export const debugSigningSetting = {
+export const debugSigningSetting = defineSetting({
   name: "debug-signing",
   type: "bool",
   env: ["BUILDKITE_AGENT_DEBUG_SIGNING"],
   description: "Log each step in full before it is signed (needs debug logging, and may show secrets)",
-} as const satisfies SettingDefinition;
+});
 
 /**
  * The flags that sign pipeline steps, for `pipeline upload` and `tool sign`. Note

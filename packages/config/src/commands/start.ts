@@ -334,7 +334,9 @@ export const startSettings = defineSettings([
     name: "signing-gcp-kms-key",
     type: "string",
     env: ["BUILDKITE_AGENT_SIGNING_GCP_KMS_KEY"],
-    description: "A Google Cloud KMS key version to sign and verify pipelines with (projects/*/locations/*/keyRings/*/cryptoKeys/*/cryptoKeyVersions/*)",
+    description:
+      "A Google Cloud KMS key version to sign and verify pipelines with " +
+      "(projects/*/locations/*/keyRings/*/cryptoKeys/*/cryptoKeyVersions/*)",
   },
   debugSigningSetting,
   {
@@ -439,6 +441,6 @@ Example:
 
     $ buildkite-agent start --token xxx --tags "queue=deploy,os=linux"`,
   args: [],
-  settings: [...globalSettings, ...startSettings],
+  settings: defineSettings([...globalSettings, ...startSettings]),
   readsConfigFile: true,
 });

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { createSandbox, expectNoStack, type Sandbox } from "./run-agent.js";
+
+let sandbox: Sandbox;
+beforeAll(() => {
+  sandbox = createSandbox();
+});
+afterAll(() => sandbox.remove());
+
+/** `start` with a valid configuration: it logs while loading, then stops with "not implemented yet". */
+const start = (...extra: string[]): string[] => ["start", "--token", "s3cr3t-registration-token", "--build-path", sandbox.buildPath, "--config", sandbox.emptyConfig, ...extra];
+const NOT_IMPLEMENTED = "buildkite-agent: fatal: start is not implemented yet\n";
+const TEXT_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG |INFO  |NOTICE|WARN  |ERROR |FATAL ) \S/;
+
+describe("--log-format json", () => {
+  it("writes one JSON object per line on stdout, with ts, level and msg first", () => {
+    const run = sandbox.run(start("--log-format", "json", "--debug"));
+    expect(run.stderr).toBe(NOT_IMPLEMENTED);
+    const lines = run.stdout.split("\n").filter((line) => line !== "");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      expect(Object.keys(entry).slice(0, 3)).toEqual(["ts", "level", "msg"]);
+      expect(entry.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
+      for (const value of Object.values(entry)) expect(typeof value).toBe("string");
+    }
+    const loaded = lines.map((line) => JSON.parse(line) as Record<string, string>).find((entry) => entry.msg === "Loaded config");
+    expect(loaded).toMatchObject({ level: "DEBUG", command: "start" });
+    expect(loaded!.agent_version).toMatch(/^3\.137\.0\+ts\./);
+  });
+});
+
+describe("text format", () => {
+  it("writes the agent's console lines on stderr, plain with --no-color", () => {
+    const run = sandbox.run(start("--debug", "--no-color"));
+    expect(run.stdout).toBe("");
+    const lines = run.stderr.split("\n").filter((line) => line !== "");
+    expect(lines.at(-1)).toBe(NOT_IMPLEMENTED.trim());
+    const logLines = lines.slice(0, -1);
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) expect(line).toMatch(TEXT_LINE);
+    expect(logLines.join("\n")).toMatch(/ DEBUG  Loaded config command=start /);
+    expect(run.stderr).not.toContain("\x1b[");
+  });
+
+  it("is coloured without --no-color, as the Go agent colours it even off a terminal", () => {
+    const run = sandbox.run(start("--debug"));
+    expect(run.stderr).toContain("\x1b[38;5;251m");
+  });
+
+  it("BUILDKITE_AGENT_NO_COLOR turns colours off too", () => {
+    const run = sandbox.run(start("--debug"), { BUILDKITE_AGENT_NO_COLOR: "true" });
+    expect(run.stderr).not.toContain("\x1b[");
+  });
+});
+
+describe("levels", () => {
+  it("logs nothing below NOTICE by default", () => {
+    const run = sandbox.run(start("--no-color"));
+    expect(run.stderr).toBe(NOT_IMPLEMENTED);
+  });
+
+  it("--debug forces DEBUG over --log-level", () => {
+    const run = sandbox.run(start("--no-color", "--log-level", "error", "--debug"));
+    expect(run.stderr).toContain(" DEBUG  Loaded config");
+  });
+
+  it("a bool flag given as `--debug=1` is true, parsed like Go's ParseBool", () => {
+    const run = sandbox.run(start("--no-color", "--debug=1"));
+    expect(run.stderr).toContain(" DEBUG  Loaded config");
+  });
+
+  it("config warnings are logged at WARN, and hidden by --log-level error", () => {
+    // `meta-data` is the old name of `tags`: loading warns about the rename.
+    const warned = sandbox.run(start("--no-color", "--meta-data", "queue=x"));
+    expect(warned.stderr).toMatch(/^\S+ \S+ WARN   .*meta-data.*tags/m);
+    const quiet = sandbox.run(start("--no-color", "--meta-data", "queue=x", "--log-level", "error"));
+    expect(quiet.stderr).toBe(NOT_IMPLEMENTED);
+  });
+});
+
+describe("secrets", () => {
+  it("never logs a secret setting's value, even with --debug", () => {
+    for (const format of ["text", "json"]) {
+      const run = sandbox.run(start("--debug", "--log-format", format, "--debug-http"));
+      expect(run.stdout + run.stderr).not.toContain("s3cr3t-registration-token");
+      expectNoStack(run);
+    }
+  });
+});

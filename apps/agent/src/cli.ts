@@ -70,11 +70,15 @@ function nodeNamedBy(root: CommandNode, args: readonly string[]): CommandNode {
 
 /**
  * Routes the command line with yargs: one yargs command per node of the tree
- * (groups nest their subcommands), each command declaring its settings as
- * string options so values arrive as typed, and a default command at the top
- * and in each group catching "no subcommand" and unknown ones. yargs prints
- * nothing itself: help, version and strict checks are ours, in the real agent's
+ * (groups nest their subcommands), and a default command at the top and in each
+ * group catching "no subcommand" and unknown ones. yargs prints nothing itself:
+ * help, version and the check for unknown flags are ours, in the real agent's
  * words.
+ *
+ * Options are deliberately not declared: flag-syntax.ts has already made every
+ * flag `--name=value`, which yargs keeps as the string typed (with number
+ * parsing off), and declaring the 100-odd settings of `start` costs yargs
+ * about 50 ms of start-up.
  */
 async function route(root: CommandNode, args: readonly string[]): Promise<Selection> {
   const { default: yargs } = await import("yargs");
@@ -118,8 +122,7 @@ function addLevel(parser: Argv, node: CommandNode, select: (selection: Selection
       command: child.name,
       describe: false,
       builder: (sub: Argv) => {
-        if (definition) sub.options(optionsOf(definition));
-        else addLevel(sub, child, select);
+        if (!definition) addLevel(sub, child, select);
         return sub;
       },
       handler: (argv) => {
@@ -135,18 +138,8 @@ function addLevel(parser: Argv, node: CommandNode, select: (selection: Selection
   parser.command({
     command: "$0",
     describe: false,
-    builder: (sub: Argv) => sub.options(stringOptions([...HELP_FLAGS, ...(node.path.length === 0 ? VERSION_FLAGS : [])])),
     handler: (argv) => select({ kind: "group", node, flags: givenFlags(argv), positionals: positionalsOf(argv, node) }),
   });
-}
-
-/** Every setting as a string option; flag-syntax.ts has already made bools `--x=true`. */
-function optionsOf(definition: CommandDefinition): Record<string, { type: "string" }> {
-  return stringOptions([...definition.settings.map((setting) => setting.name), ...HELP_FLAGS]);
-}
-
-function stringOptions(names: readonly string[]): Record<string, { type: "string" }> {
-  return Object.fromEntries(names.map((name) => [name, { type: "string" as const }]));
 }
 
 /**

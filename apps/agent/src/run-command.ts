@@ -5,7 +5,7 @@ import { loaderFor } from "./command-registry.js";
 import { flagIsSet, lastValue, type GivenFlags } from "./given-flags.js";
 import { isConfigError, reportUsageError, type OutputStreams } from "./failure-report.js";
 import { commandHelp } from "./help.js";
-import type { Logger, LogFormat } from "./logger.js";
+import type { Logger } from "./logger.js";
 import { missingArgumentMessage } from "./required-arguments.js";
 import { fullVersion } from "./version.js";
 
@@ -23,9 +23,8 @@ const HELP_FLAGS = ["help", "h"];
 /**
  * Runs one command: rejects unknown flags, shows `--help`, loads and validates
  * the configuration through @agent/config, checks the arguments the Go agent
- * requires (required-arguments.ts), builds
- * the logger, logs the config warnings, then loads the command's module (only
- * now) and runs it. Resolves to the exit status; what the command throws
+ * requires (required-arguments.ts), builds the logger, logs the config
+ * warnings, then loads the command's module (only now) and runs it. Resolves to the exit status; what the command throws
  * propagates.
  */
 export async function runCommand(
@@ -76,7 +75,8 @@ export async function runCommand(
   const values = loaded.values as Readonly<Record<string, unknown>>;
   const debug = values.debug === true;
   let logger: Logger = createLogger({
-    format: values.logFormat === "json" ? "json" : ("text" satisfies LogFormat),
+    // Only some commands (start) have --log-format; the rest log text.
+    format: values.logFormat === "json" ? "json" : "text",
     level: typeof values.logLevel === "string" ? parseLogLevel(values.logLevel) : undefined,
     debug,
     colors: values.noColor !== true,

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, describe, expect, it } from "@jest/globals";
 import { spawnSync } from "node:child_process";
 import { commands as definedCommands, type CommandDefinition, type SettingDefinition } from "@agent/config";
 import { BIN, createSandbox, expectNoStack, PACKAGE_VERSION, type Sandbox } from "./run-agent.js";
 
 const commands: readonly CommandDefinition[] = definedCommands;
 
-let sandbox: Sandbox;
-beforeAll(() => {
-  sandbox = createSandbox();
-});
+// Made at load time, not in beforeAll: `it.concurrent` tests may start before hooks run.
+const sandbox: Sandbox = createSandbox();
 afterAll(() => sandbox.remove());
 
 const visible = commands.filter((command) => !command.hidden);
@@ -54,17 +52,17 @@ describe("buildkite-agent --help", () => {
   });
 
   const groups = [...new Set(visible.filter((command) => command.path.length > 1).map((command) => command.path[0]!))];
-  it.each(groups)("`%s --help` lists the group's visible subcommands with their summaries", (group) => {
-    const run = sandbox.run([group, "--help"]);
+  it.concurrent.each(groups)("`%s --help` lists the group's visible subcommands with their summaries", async (group) => {
+    const run = await sandbox.runAsync([group, "--help"]);
     expect(run.status).toBe(0);
     for (const command of visible.filter((candidate) => candidate.path[0] === group && candidate.path.length === 2)) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command.path[1]} +${escape(command.summary)}$`, "m"));
     }
   });
 
-  it.each(groups)("`%s` alone shows the same list, exit 0 (urfave/cli's default action)", (group) => {
-    const run = sandbox.run([group]);
-    expect(run).toMatchObject({ status: 0, stdout: sandbox.run([group, "--help"]).stdout, stderr: "" });
+  it.concurrent.each(groups)("`%s` alone shows the same list, exit 0 (urfave/cli's default action)", async (group) => {
+    const [alone, help] = await Promise.all([sandbox.runAsync([group]), sandbox.runAsync([group, "--help"])]);
+    expect(alone).toMatchObject({ status: 0, stdout: help.stdout, stderr: "" });
   });
 });
 
@@ -93,9 +91,9 @@ describe("<command> --help", () => {
     }
   });
 
-  it.each(visible.map((command) => command.path.join(" ")))("`%s --help` lists its visible settings, exit 0", (words) => {
+  it.concurrent.each(visible.map((command) => command.path.join(" ")))("`%s --help` lists its visible settings, exit 0", async (words) => {
     const command = byName(words);
-    const run = sandbox.run([...command.path, "--help"]);
+    const run = await sandbox.runAsync([...command.path, "--help"]);
     expect(run.status).toBe(0);
     for (const setting of command.settings.filter((candidate) => !candidate.hidden)) {
       expect(flagLine(run.stdout, setting)).toBeDefined();
@@ -231,16 +229,16 @@ describe("commands not implemented yet", () => {
     expect(run.stderr).toBe("buildkite-agent: fatal: start is not implemented yet\n");
   });
 
-  it.each(visible.filter((command) => command.path.length > 1).map((command) => command.path.join(" ")))(
+  it.concurrent.each(visible.filter((command) => command.path.length > 1).map((command) => command.path.join(" ")))(
     "`%s` loads its configuration, then says it is not implemented yet",
-    (words) => {
+    async (words) => {
       const command = byName(words);
       // Give every required setting a value, and every required positional argument.
       const flags = command.settings
         .filter((setting) => setting.required)
         .map((setting) => `--${setting.name}=${sampleValue(setting)}`);
       const args = command.args.filter((arg) => arg.required).map(() => "x");
-      const run = sandbox.run([...command.path, ...flags, ...args]);
+      const run = await sandbox.runAsync([...command.path, ...flags, ...args]);
       expect(run).toMatchObject({ status: 1, stderr: `buildkite-agent: fatal: ${words} is not implemented yet\n` });
     },
   );

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,6 +29,8 @@ export interface Sandbox {
   readonly buildPath: string;
   /** Runs the bin with `node`, an environment of PATH, HOME and `env` only, and a time limit. */
   run(args: readonly string[], env?: Readonly<Record<string, string>>): AgentRun;
+  /** The same, without blocking, for tests that run many commands side by side. */
+  runAsync(args: readonly string[], env?: Readonly<Record<string, string>>): Promise<AgentRun>;
   remove(): void;
 }
 
@@ -53,6 +55,20 @@ export function createSandbox(): Sandbox {
       });
       if (result.error) throw result.error;
       return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+    },
+    runAsync(args, env = {}) {
+      return new Promise((resolve, reject) => {
+        execFile(
+          process.execPath,
+          [BIN, ...args],
+          { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, ...env }, cwd: dir, encoding: "utf8", timeout: 20_000, killSignal: "SIGKILL" },
+          (error, stdout, stderr) => {
+            // A non-zero exit is an outcome to assert on, not a failure to run.
+            if (error && typeof error.code !== "number") return reject(error);
+            resolve({ status: error ? (error.code as number) : 0, signal: (error?.signal as NodeJS.Signals | undefined) ?? null, stdout, stderr });
+          },
+        );
+      });
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });

@@ -9,10 +9,14 @@ const HELP_COMMAND = { names: "help, h", summary: "Show the list of commands, or
 
 /**
  * The top-level help (`buildkite-agent --help`): every command and group that is
- * not hidden, with its summary, in the layout of the real agent's app help.
+ * not hidden, with its summary, in the layout of the real agent's app help. We
+ * also list each group's subcommands beneath it, so the whole tree shows at once.
  */
 export function appHelp(root: CommandNode): string {
-  const rows = visibleChildren(root).map((node): [string, string] => [node.name, node.summary]);
+  const rows = visibleChildren(root).flatMap((node): [string, string][] => [
+    [node.name, node.summary],
+    ...visibleChildren(node).map((child): [string, string] => [`  ${child.name}`, child.summary]),
+  ]);
   rows.push([HELP_COMMAND.names, HELP_COMMAND.summary]);
   return [
     "Usage:",

@@ -22,6 +22,20 @@ export function commandSchema(command: CommandDefinition): JsonSchema {
   };
 }
 
+/**
+ * The part of the schema that can fail once values are typed: choices, minimums
+ * and required settings. Validation compiles only this, because compiling the
+ * whole schema costs every in-job command (`meta-data get`…) tens of milliseconds
+ * at start-up, while the types are already guaranteed by the parsers.
+ */
+function constraintSchema(command: CommandDefinition): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const setting of command.settings) {
+    if (setting.choices || setting.minimum !== undefined || setting.required) properties[setting.name] = settingSchema(setting);
+  }
+  return { type: "object", properties };
+}
+
 function settingSchema(setting: SettingDefinition): JsonSchema {
   switch (setting.type) {
     case "string":
@@ -64,7 +78,7 @@ export function validateValues(
 ): ConfigProblem[] {
   let validate = validators.get(command);
   if (!validate) {
-    validate = ajv.compile(commandSchema(command));
+    validate = ajv.compile(constraintSchema(command));
     validators.set(command, validate);
   }
   if (validate(values)) return [];

@@ -72,7 +72,7 @@ export interface CommandDefinition {
   readonly description: string;
   readonly args: readonly ArgumentDefinition[];
   readonly settings: readonly SettingDefinition[];
-  /** Internal commands (`bootstrap`, `git-credentials-helper`) are hidden from the list. */
+  /** Not listed in help (the experimental `cache` commands, `job promise-failure`). */
   readonly hidden?: boolean;
   /** Only `start` reads a config file. */
   readonly readsConfigFile?: boolean;

@@ -301,5 +301,4 @@ Example:
     $ buildkite-agent bootstrap --build-path /var/lib/buildkite-agent/builds --phases checkout,command`,
   args: [],
   settings: bootstrapSettings,
-  hidden: true,
 });

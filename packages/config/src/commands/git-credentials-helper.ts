@@ -29,5 +29,4 @@ Example:
     // No --debug-http or --trace-http: they could log the repository token.
     noHttp2Setting,
   ]),
-  hidden: true,
 });

@@ -30,5 +30,4 @@ Example:
     },
     ...harnessGlobalSettings,
   ]),
-  hidden: true,
 });

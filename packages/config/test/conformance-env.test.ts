@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { BOOTSTRAP_ENV as bootstrapEnv, START_ENV as startEnv } from "./required-env.js";
 import { ConfigError, bootstrapCommand, loadConfig, startCommand } from "../src/index.js";
 
 // Buildkite's own vectors for the checkout-override-mode setting
@@ -11,17 +12,6 @@ const cases = JSON.parse(fs.readFileSync(casesFile, "utf8")) as {
   restrictedForCommandEvalCases: { name: string; mode: string; commandEvalEnabled: boolean; expectedMode: string }[];
 };
 
-const startEnv = { BUILDKITE_AGENT_TOKEN: "tok", BUILDKITE_BUILD_PATH: "/var/builds" };
-const bootstrapEnv = {
-  BUILDKITE_JOB_ID: "j",
-  BUILDKITE_REPO: "r",
-  BUILDKITE_COMMIT: "c",
-  BUILDKITE_BRANCH: "b",
-  BUILDKITE_AGENT_NAME: "a",
-  BUILDKITE_ORGANIZATION_SLUG: "o",
-  BUILDKITE_PIPELINE_SLUG: "p",
-  BUILDKITE_PIPELINE_PROVIDER: "git",
-};
 
 describe.each([
   ["start", startCommand, startEnv],

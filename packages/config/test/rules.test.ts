@@ -1,6 +1,6 @@
 import { ConfigError, bootstrapCommand, effectiveSignalGracePeriod, loadConfig, startCommand, type FlagValue } from "../src/index.js";
 
-const required = { BUILDKITE_AGENT_TOKEN: "tok", BUILDKITE_BUILD_PATH: "/var/builds" };
+import { BOOTSTRAP_ENV, START_ENV as required } from "./required-env.js";
 
 function start(flags: Record<string, FlagValue> = {}, env: Record<string, string> = {}) {
   return loadConfig(startCommand, { flags, env: { ...required, ...env }, homeDir: "/home/u", cwd: "/", configSearchPaths: [] });
@@ -114,17 +114,7 @@ describe("experiments", () => {
 });
 
 describe("bootstrap rules", () => {
-  const job = {
-    BUILDKITE_JOB_ID: "j",
-    BUILDKITE_REPO: "r",
-    BUILDKITE_COMMIT: "c",
-    BUILDKITE_BRANCH: "b",
-    BUILDKITE_AGENT_NAME: "a",
-    BUILDKITE_ORGANIZATION_SLUG: "o",
-    BUILDKITE_PIPELINE_SLUG: "p",
-    BUILDKITE_PIPELINE_PROVIDER: "git",
-  };
-  const bootstrap = (env: Record<string, string>) => loadConfig(bootstrapCommand, { flags: {}, env: { ...job, ...env }, configSearchPaths: [] });
+  const bootstrap = (env: Record<string, string>) => loadConfig(bootstrapCommand, { flags: {}, env: { ...BOOTSTRAP_ENV, ...env }, configSearchPaths: [] });
 
   it("reads the job from the env the agent prepares, with command eval on by default", () => {
     const { values } = bootstrap({});

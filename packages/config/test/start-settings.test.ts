@@ -1,5 +1,6 @@
 import path from "node:path";
 import { loadConfig, startCommand, type SettingDefinition } from "../src/index.js";
+import { START_ENV as required } from "./required-env.js";
 import { makeTempDir, writeFile } from "./temp-dir.js";
 
 // The real agent's `start` settings as ../shared/spec/cli.md §3 lists them:
@@ -120,7 +121,6 @@ const SPEC: ReadonlyArray<readonly [string, readonly string[], unknown]> = [
 
 const dir = makeTempDir();
 const home = path.join(dir, "home");
-const required = { BUILDKITE_AGENT_TOKEN: "tok", BUILDKITE_BUILD_PATH: "/var/builds" };
 const settings = new Map<string, SettingDefinition>(startCommand.settings.map((setting) => [setting.name, setting]));
 
 function loadStart(options: { flags?: Record<string, string | boolean | string[]>; env?: Record<string, string>; file?: string }) {

@@ -3,14 +3,13 @@ import { commands, type CommandDefinition } from "@agent/config";
 import { buildCommandTree, findNode, type CommandNode } from "./command-tree.js";
 import { UsageError } from "./errors.js";
 import { normaliseFlagSyntax, type FlagArity } from "./flag-syntax.js";
-import { flagIsSet, type GivenFlags } from "./given-flags.js";
+import { flagIsSet, HELP_FLAGS, type GivenFlags } from "./given-flags.js";
 import { reportUsageError, type OutputStreams } from "./failure-report.js";
 import { appHelp, commandHelp, groupHelp, PROGRAM } from "./help.js";
 import { runCommand, type CommandIo } from "./run-command.js";
 import { fullVersion } from "./version.js";
 
-/** Flags every level accepts, as urfave/cli adds them: `--help`/`-h`, and at the top `--version`/`-v`. */
-const HELP_FLAGS = ["help", "h"] as const;
+/** The top level also takes urfave/cli's `--version`/`-v`. */
 const VERSION_FLAGS = ["version", "v"] as const;
 
 /** What the command line asked for, once yargs has routed it through the command tree. */

@@ -1,33 +1,14 @@
+import type { CommandDefinition } from "@agent/config";
 import { PROGRAM } from "./help.js";
 
 /**
- * The positional arguments the Go agent's config loader insists on (an
- * `arg:N` field tagged `validate:"required"` in clicommand/*.go, v3.137), by
- * command, with the label its message uses. Other commands check their
- * arguments themselves, each in its own words (the `lock` commands print their
- * help), so that stays with their implementations.
+ * The Go config loader's message for the first argument it requires
+ * (`missingLabel` in the definition) that is missing or empty —
+ * `Missing meta-data key. See: \`buildkite-agent meta-data get --help\`` — or
+ * undefined when all are there.
  */
-export const REQUIRED_ARGUMENT_LABELS: Readonly<Record<string, readonly string[]>> = {
-  "artifact download": ["artifact search query", "artifact download path"],
-  "artifact search": ["artifact search query"],
-  "artifact shasum": ["artifact search query"],
-  "artifact upload": ["upload paths"],
-  "job promise-failure": ["exit status"],
-  "job update": ["attribute"],
-  "meta-data exists": ["meta-data key"],
-  "meta-data get": ["meta-data key"],
-  "meta-data set": ["meta-data key"],
-  "step update": ["attribute"],
-};
-
-/**
- * The Go loader's message for the first required argument that is missing or
- * empty — `Missing meta-data key. See: \`buildkite-agent meta-data get --help\`` —
- * or undefined when all are there.
- */
-export function missingArgumentMessage(path: readonly string[], args: readonly string[]): string | undefined {
-  const key = path.join(" ");
-  const labels = Object.hasOwn(REQUIRED_ARGUMENT_LABELS, key) ? REQUIRED_ARGUMENT_LABELS[key]! : [];
-  const index = labels.findIndex((_, position) => (args[position] ?? "") === "");
-  return index === -1 ? undefined : `Missing ${labels[index]}. See: \`${PROGRAM} ${key} --help\``;
+export function missingArgumentMessage(definition: CommandDefinition, args: readonly string[]): string | undefined {
+  const index = definition.args.findIndex((arg, position) => arg.missingLabel !== undefined && (args[position] ?? "") === "");
+  if (index === -1) return undefined;
+  return `Missing ${definition.args[index]!.missingLabel}. See: \`${PROGRAM} ${definition.path.join(" ")} --help\``;
 }

@@ -2,7 +2,7 @@ import path from "node:path";
 import { loadConfig, type CommandDefinition, type FlagValue, type LoadedConfig } from "@agent/config";
 import type { CommandContext } from "./command-context.js";
 import { loaderFor } from "./command-registry.js";
-import { flagIsSet, lastValue, type GivenFlags } from "./given-flags.js";
+import { flagIsSet, HELP_FLAGS, lastValue, type GivenFlags } from "./given-flags.js";
 import { isConfigError, reportUsageError, type OutputStreams } from "./failure-report.js";
 import { commandHelp } from "./help.js";
 import type { Logger } from "./logger.js";
@@ -17,8 +17,6 @@ export interface CommandIo extends OutputStreams {
   /** Absolute path of the `buildkite-agent` executable. */
   readonly executablePath: string;
 }
-
-const HELP_FLAGS = ["help", "h"];
 
 /**
  * Runs one command: rejects unknown flags, shows `--help`, loads and validates
@@ -61,11 +59,11 @@ export async function runCommand(
     // Other problems are printed bare, one per line (clicommand/global.go); a
     // missing argument is one of them, after the global and API settings the
     // Go config structs list first.
-    const missing = missingArgumentMessage(definition.path, positionals);
+    const missing = missingArgumentMessage(definition, positionals);
     io.stderr.write(`${error.message}\n${missing === undefined ? "" : `${missing}\n`}`);
     return 1;
   }
-  const missing = missingArgumentMessage(definition.path, positionals);
+  const missing = missingArgumentMessage(definition, positionals);
   if (missing !== undefined) {
     io.stderr.write(`${missing}\n`);
     return 1;

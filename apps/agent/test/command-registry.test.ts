@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { commands } from "@agent/config";
 import { commandLoaders } from "../src/command-registry.js";
-import { REQUIRED_ARGUMENT_LABELS } from "../src/required-arguments.js";
 import { buildCommandTree, type CommandNode } from "../src/command-tree.js";
 
 describe("the command table", () => {
@@ -34,15 +33,5 @@ describe("the command tree", () => {
     }
     const mixed = [...kinds].filter(([, set]) => set.size > 1).map(([name]) => name);
     expect(mixed).toEqual([]);
-  });
-});
-
-describe("required arguments", () => {
-  it("are listed only for commands that exist, and no more than each command takes", () => {
-    for (const [key, labels] of Object.entries(REQUIRED_ARGUMENT_LABELS)) {
-      const command = commands.find((candidate) => candidate.path.join(" ") === key);
-      expect([key, command !== undefined]).toEqual([key, true]);
-      expect(labels.length).toBeLessThanOrEqual(command!.args.length);
-    }
   });
 });

@@ -78,7 +78,8 @@ export function loadConfig<C extends CommandDefinition>(command: C, options: Loa
     }
   }
 
-  const file = command.readsConfigFile ? locateConfigFile(options, homeDir, cwd, problems) : undefined;
+  const configSetting = settings.get("config");
+  const file = command.readsConfigFile ? locateConfigFile(configSetting, options, homeDir, cwd, problems) : undefined;
   const fileEntries = file ? lastEntryPerKey(file, settings, warnings) : new Map<string, ConfigFileEntry>();
 
   const resolved = new Map<string, Resolved>();
@@ -121,14 +122,20 @@ export function loadConfig<C extends CommandDefinition>(command: C, options: Loa
   });
 }
 
+/**
+ * The config file: the one the `config` setting names (from its flag or env var,
+ * which must exist), else the first of the search list that does.
+ */
 function locateConfigFile(
+  configSetting: SettingDefinition | undefined,
   options: LoadConfigOptions,
   homeDir: string | undefined,
   cwd: string,
   problems: ConfigProblem[],
 ): ConfigFile | undefined {
   const flag = options.flags.config;
-  const explicit = typeof flag === "string" ? flag : Array.isArray(flag) ? flag.at(-1) : options.env.BUILDKITE_AGENT_CONFIG;
+  const envName = configSetting?.env.find((name) => options.env[name] !== undefined);
+  const explicit = typeof flag === "string" ? flag : Array.isArray(flag) ? flag.at(-1) : envName && options.env[envName];
   let filePath: string | undefined;
   if (explicit !== undefined && explicit !== "") {
     filePath = path.resolve(cwd, expandHome(expandEnv(explicit, options.env), homeDir));
@@ -261,7 +268,7 @@ function parseEnv(setting: SettingDefinition, name: string, text: string, proble
     case "string":
       return text;
     case "list":
-      return text === "" ? [] : normaliseList(splitEnvList(text));
+      return normaliseList(splitEnvList(text));
     case "bool": {
       if (text === "") return false;
       const parsed = parseGoBool(text);

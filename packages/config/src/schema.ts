@@ -107,7 +107,7 @@ function problemFor(
     return {
       code: "CONFIG_INVALID",
       setting: setting.name,
-      message: `Missing ${setting.requiredLabel ?? setting.name}. See: \`buildkite-agent ${command.path.join(" ")} --help\``,
+      message: `Missing ${setting.name}. See: \`buildkite-agent ${command.path.join(" ")} --help\``,
     };
   }
   const shown = setting.secret ? "[REDACTED]" : JSON.stringify(value);

@@ -31,8 +31,6 @@ export interface SettingDefinition {
   readonly description: string;
   /** Must be non-empty after resolution (string "", empty list, false and 0 count as empty). */
   readonly required?: boolean;
-  /** Label used in the "Missing <label>" error for required settings. Default: the flag name. */
-  readonly requiredLabel?: string;
   /** Allowed values (compared case-sensitively unless `caseInsensitive`). */
   readonly choices?: readonly string[];
   readonly caseInsensitive?: boolean;
@@ -61,6 +59,12 @@ export interface ArgumentDefinition {
   readonly required?: boolean;
   /** Takes all remaining arguments. */
   readonly variadic?: boolean;
+  /**
+   * Set only where the real agent's config loader checks this argument: the label
+   * of its `Missing <label>. See: …` message. Other commands check their own
+   * arguments, in their own words.
+   */
+  readonly missingLabel?: string;
 }
 
 export interface CommandDefinition {

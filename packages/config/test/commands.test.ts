@@ -44,3 +44,27 @@ describe("command definitions", () => {
     }
   });
 });
+
+describe("arguments the real agent's config loader checks", () => {
+  // Confirmed in clicommand/*.go at v3.137.0: only these commands tag an
+  // argument `validate:"required"`; the others check their own, in their own words.
+  it("are marked with the loader's label on exactly these commands", () => {
+    const labelled = Object.fromEntries(
+      all
+        .filter((command) => command.args.some((arg) => arg.missingLabel !== undefined))
+        .map((command) => [command.path.join(" "), command.args.map((arg) => arg.missingLabel)]),
+    );
+    expect(labelled).toEqual({
+      "artifact download": ["artifact search query", "artifact download path"],
+      "artifact search": ["artifact search query"],
+      "artifact shasum": ["artifact search query"],
+      "artifact upload": ["upload paths", undefined],
+      "job promise-failure": ["exit status"],
+      "job update": ["attribute", undefined],
+      "meta-data exists": ["meta-data key"],
+      "meta-data get": ["meta-data key"],
+      "meta-data set": ["meta-data key", undefined],
+      "step update": ["attribute", undefined],
+    });
+  });
+});

@@ -172,7 +172,7 @@ describe("config file handling", () => {
     const other = writeFile(dir, "other.cfg", "name=other");
     const base = { env: { DEMO_TOKEN: "x" }, configSearchPaths: [other], cwd: dir };
     expect(loadConfig(demo, { ...base, flags: { config: "named.cfg" } }).values.name).toBe("named");
-    expect(loadConfig(demo, { ...base, flags: {}, env: { ...base.env, BUILDKITE_AGENT_CONFIG: named } }).values.name).toBe("named");
+    expect(loadConfig(demo, { ...base, flags: {}, env: { ...base.env, DEMO_CONFIG: named } }).values.name).toBe("named");
   });
 
   it("must exist when named explicitly", () => {

@@ -1,6 +1,7 @@
 import { ConfigError, bootstrapCommand, effectiveSignalGracePeriod, loadConfig, startCommand, type FlagValue } from "../src/index.js";
 
 import { BOOTSTRAP_ENV, START_ENV as required } from "./required-env.js";
+import { makeTempDir, writeFile } from "./temp-dir.js";
 
 function start(flags: Record<string, FlagValue> = {}, env: Record<string, string> = {}) {
   return loadConfig(startCommand, { flags, env: { ...required, ...env }, homeDir: "/home/u", cwd: "/", configSearchPaths: [] });
@@ -17,6 +18,8 @@ function startError(flags: Record<string, FlagValue>, env: Record<string, string
 }
 
 describe("start rules", () => {
+  const dir = makeTempDir();
+
   it("no-command-eval implies no-plugins and forces strict checkout overrides", () => {
     const { values } = start({ "no-command-eval": true });
     expect(values.noPlugins).toBe(true);
@@ -69,6 +72,13 @@ describe("start rules", () => {
   it("rejects cancel-signal values the agent does not know, and matches case-insensitively", () => {
     expect(start({ "cancel-signal": "sigint" }).values.cancelSignal).toBe("SIGINT");
     expect(startError({ "cancel-signal": "SIGWINCH" }).problems[0]!.message).toContain("cancel-signal");
+  });
+
+  it("reads the config file named by BUILDKITE_AGENT_CONFIG", () => {
+    const file = writeFile(dir, "agent.cfg", 'name="from-file"\n');
+    const loaded = start({}, { BUILDKITE_AGENT_CONFIG: file });
+    expect(loaded.configFile).toBe(file);
+    expect(loaded.values.name).toBe("from-file");
   });
 
   it("defaults sockets-path under the home directory", () => {

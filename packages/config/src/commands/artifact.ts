@@ -37,7 +37,7 @@ Example:
     $ buildkite-agent artifact upload "log/**/*.log;coverage/*.xml"
     $ buildkite-agent artifact upload "pkg/*.tar.gz" s3://acme-artifacts/$BUILDKITE_JOB_ID`,
   args: [
-    { name: "pattern", required: true, description: "Globs of the files to upload, separated by --delimiter" },
+    { name: "pattern", required: true, missingLabel: "upload paths", description: "Globs of the files to upload, separated by --delimiter" },
     {
       name: "destination",
       description: "Where to upload instead of Buildkite's storage; BUILDKITE_ARTIFACT_UPLOAD_DESTINATION when omitted",
@@ -112,8 +112,8 @@ Example:
 
     $ buildkite-agent artifact download "pkg/*.tar.gz" . --step build-linux`,
   args: [
-    { name: "query", required: true, description: "A glob matched against artifact paths" },
-    { name: "destination", required: true, description: "The existing directory to download into" },
+    { name: "query", required: true, missingLabel: "artifact search query", description: "A glob matched against artifact paths" },
+    { name: "destination", required: true, missingLabel: "artifact download path", description: "The existing directory to download into" },
   ],
   settings: defineSettings([
     ...globalSettings,
@@ -143,7 +143,7 @@ Exits 1 when nothing matches, unless --allow-empty-results.
 Example:
 
     $ buildkite-agent artifact search "reports/*.xml" --format "%p %s\\n"`,
-  args: [{ name: "query", required: true, description: "A glob matched against artifact paths" }],
+  args: [{ name: "query", required: true, missingLabel: "artifact search query", description: "A glob matched against artifact paths" }],
   settings: defineSettings([
     ...globalSettings,
     ...apiSettings,
@@ -179,7 +179,7 @@ has no SHA-256 recorded.
 Example:
 
     $ buildkite-agent artifact shasum "pkg/release.tar.gz" --sha256`,
-  args: [{ name: "query", required: true, description: "A glob that must match exactly one artifact path" }],
+  args: [{ name: "query", required: true, missingLabel: "artifact search query", description: "A glob that must match exactly one artifact path" }],
   settings: defineSettings([
     ...globalSettings,
     ...apiSettings,

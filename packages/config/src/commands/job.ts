@@ -14,7 +14,7 @@ Example:
 
     $ buildkite-agent job update timeout 45`,
   args: [
-    { name: "attribute", required: true, description: "The attribute to change" },
+    { name: "attribute", required: true, missingLabel: "attribute", description: "The attribute to change" },
     { name: "value", description: "Its new value; read from stdin when omitted" },
   ],
   settings: defineSettings([
@@ -41,7 +41,7 @@ another status was promised); add \`|| true\` to ignore that.
 Example:
 
     $ buildkite-agent job promise-failure 1 --reason "3 integration tests failed"`,
-  args: [{ name: "exit-status", required: true, description: "The exit status the job will fail with, above 0" }],
+  args: [{ name: "exit-status", required: true, missingLabel: "exit status", description: "The exit status the job will fail with, above 0" }],
   settings: defineSettings([
     ...globalSettings,
     ...apiSettings,

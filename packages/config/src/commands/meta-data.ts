@@ -27,7 +27,7 @@ Example:
     $ buildkite-agent meta-data set release-version "2.4.1"
     $ ./bin/changelog | buildkite-agent meta-data set release-notes`,
   args: [
-    { name: "key", required: true, description: "The key to store under" },
+    { name: "key", required: true, missingLabel: "meta-data key", description: "The key to store under" },
     { name: "value", description: "The value; read from stdin when omitted" },
   ],
   settings: defineSettings([...globalSettings, ...apiSettings, writeJobSetting, redactedVarsSetting]),
@@ -56,7 +56,7 @@ does not exist it fails, unless --default is given, which is printed instead.
 Example:
 
     $ buildkite-agent meta-data get release-version --default 0.0.0`,
-  args: [{ name: "key", required: true, description: "The key to read" }],
+  args: [{ name: "key", required: true, missingLabel: "meta-data key", description: "The key to read" }],
   settings: defineSettings([
     ...globalSettings,
     ...apiSettings,
@@ -79,7 +79,7 @@ export const metaDataExistsCommand = defineCommand({
 Example:
 
     $ if buildkite-agent meta-data exists release-version; then echo "already released"; fi`,
-  args: [{ name: "key", required: true, description: "The key to look for" }],
+  args: [{ name: "key", required: true, missingLabel: "meta-data key", description: "The key to look for" }],
   settings: defineSettings([...globalSettings, ...apiSettings, readJobSetting, readBuildSetting]),
 });
 

@@ -45,7 +45,7 @@ Example:
     $ buildkite-agent step update label ":rocket: Deploying to staging"
     $ buildkite-agent step update notify '[{"slack": "acme#deploys"}]' --append`,
   args: [
-    { name: "attribute", required: true, description: "The attribute to change" },
+    { name: "attribute", required: true, missingLabel: "attribute", description: "The attribute to change" },
     { name: "value", description: "Its new value; read from stdin when omitted" },
   ],
   settings: defineSettings([

@@ -53,7 +53,8 @@ it("200 processes in sequence leave no fd, listener, timer or process behind", a
 
   expect(openFds()).toBe(fdsBefore);
   expect(getEventListeners(controller.signal, "abort")).toHaveLength(listenersBefore);
-  expect(activeTimers()).toBe(timersBefore);
+  // A timer live at the baseline (from the warm-up runs) may have fired since.
+  expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
   expect(pids.flatMap((pid) => liveMembers(pid))).toEqual([]);
 }, 60_000);
 

@@ -1,0 +1,131 @@
+import { LogRedactorError, MIN_BASE64_FORM_LENGTH, Redactor, type Logger } from "../src/index.js";
+
+function redactAll(redactor: Redactor, ...writes: (string | Buffer)[]): Buffer {
+  return Buffer.concat([...writes.map((w) => redactor.write(typeof w === "string" ? Buffer.from(w) : w)), redactor.flush()]);
+}
+
+describe("forms beyond the raw value", () => {
+  it("redacts the Go-escaped form by default, and not with escapedForms off", () => {
+    const text = 'value: "line one\\nline two"';
+    expect(redactAll(new Redactor({ secrets: ["line one\nline two"] }), text).toString()).toBe('value: "[REDACTED]"');
+    expect(redactAll(new Redactor({ secrets: ["line one\nline two"], escapedForms: false }), text).toString()).toBe(text);
+  });
+
+  it.each([0, 1, 2, 3, 4, 5])("redacts the base64 of a secret embedded at offset %i of a base64 blob", (offset) => {
+    const secret = "hunter2-is-my-password";
+    const blob = Buffer.concat([Buffer.from("user:".slice(0, offset)), Buffer.from(secret), Buffer.from("@tail")]).toString("base64");
+    const line = `Authorization: Basic ${blob}\n`;
+    const out = redactAll(new Redactor({ secrets: [secret] }), line).toString();
+    expect(out).toContain("[REDACTED]");
+    expect(out.startsWith("Authorization: Basic ")).toBe(true);
+    // Off: the real agent's behaviour, the blob passes through.
+    expect(redactAll(new Redactor({ secrets: [secret], encodedForms: false }), line).toString()).toBe(line);
+  });
+
+  it(`skips base64 forms shorter than ${MIN_BASE64_FORM_LENGTH} characters`, () => {
+    // "abc" encodes to "YWJj" (4 characters): too short to be meaningful.
+    expect(redactAll(new Redactor({ secrets: ["abc"] }), "YWJjZGVm").toString()).toBe("YWJjZGVm");
+    // 6 bytes gives an 8-character aligned form.
+    expect(redactAll(new Redactor({ secrets: ["abcdef"] }), "x YWJjZGVm y").toString()).toBe("x [REDACTED] y");
+  });
+
+  it("redacts the URL-encoded forms (%20 and +)", () => {
+    const secret = "p@ss w/rd&x";
+    const out = redactAll(new Redactor({ secrets: [secret] }), "a=p%40ss%20w%2Frd%26x b=p%40ss+w%2Frd%26x\n").toString();
+    expect(out).toBe("a=[REDACTED] b=[REDACTED]\n");
+  });
+});
+
+describe("bytes, not strings", () => {
+  it("passes invalid UTF-8 and NUL bytes through unchanged and matches binary secrets", () => {
+    const input = Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x00, 0x73, 0x65, 0x63, 0x72, 0x65, 0x74, 0xfe, 0x00]);
+    const out = redactAll(new Redactor({ secrets: [Buffer.from([0xc3, 0x28, 0x00])] }), input);
+    expect(out).toEqual(Buffer.concat([Buffer.from([0xff, 0x00]), Buffer.from("[REDACTED]"), input.subarray(5)]));
+  });
+
+  it("does not depend on the caller keeping its buffer after write", () => {
+    const redactor = new Redactor({ secrets: ["secret-value"] });
+    const buf = Buffer.from("a secret-va");
+    const out: Buffer[] = [Buffer.from(redactor.write(buf))];
+    buf.fill(0x21);
+    out.push(redactor.write(Buffer.from("lue b")), redactor.flush());
+    expect(Buffer.concat(out).toString()).toBe("a [REDACTED] b");
+  });
+});
+
+describe("bounded memory", () => {
+  it("redacts a 50 MB line of one repeated secret into one placeholder, holding almost nothing", () => {
+    const redactor = new Redactor({ secrets: ["0000"], encodedForms: false });
+    const write = Buffer.alloc(64 * 1024, "0");
+    let out = 0;
+    for (let written = 0; written < 50 * 1024 * 1024; written += write.length) {
+      out += redactor.write(write).length;
+      expect(redactor.heldBytes).toBeLessThan(4);
+    }
+    out += redactor.flush().length;
+    expect(out).toBe("[REDACTED]".length);
+  });
+
+  it("caps the whitespace run a multi-line secret's line break matches", () => {
+    const redactor = new Redactor({ secrets: ["begin\nend"], maxWhitespaceRun: 100, encodedForms: false });
+    const out = [redactor.write(Buffer.from("begin"))];
+    for (let i = 0; i < 1000; i++) {
+      out.push(redactor.write(Buffer.alloc(1000, " ")));
+      expect(redactor.heldBytes).toBeLessThanOrEqual(redactor.maxMatchLength);
+    }
+    out.push(redactor.write(Buffer.from("end begin \r\n end")), redactor.flush());
+    const text = Buffer.concat(out).toString();
+    expect(text.startsWith("begin ")).toBe(true);
+    expect(text.endsWith("end [REDACTED]")).toBe(true);
+    expect(text.length).toBe(5 + 1_000_000 + 4 + "[REDACTED]".length);
+  });
+
+  it("passes a 50 MB line with no newline through in near-constant memory", () => {
+    const redactor = new Redactor({ secrets: Array.from({ length: 20 }, (_, i) => `secret-${i}-abcdef`) });
+    const write = Buffer.alloc(64 * 1024, "x");
+    const before = process.memoryUsage().rss;
+    let out = 0;
+    for (let written = 0; written < 50 * 1024 * 1024; written += write.length) out += redactor.write(write).length;
+    out += redactor.flush().length;
+    expect(out).toBe(50 * 1024 * 1024);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe("secret set", () => {
+  it("ignores empty secrets and de-duplicates, listing secrets sorted", () => {
+    const redactor = new Redactor({ secrets: ["b-secret", "", "a-secret", "b-secret"] });
+    expect(redactor.secrets()).toEqual(["a-secret", "b-secret"]);
+    redactor.add(["", "a-secret"]);
+    expect(redactor.secrets()).toEqual(["a-secret", "b-secret"]);
+  });
+
+  it("logs secret-set changes at debug with counts only", () => {
+    const lines: string[] = [];
+    const logger: Logger = { debug: (m, f) => lines.push(m + JSON.stringify(f)), info: () => {}, warn: () => {}, error: () => {} };
+    const redactor = new Redactor({ secrets: ["super-secret-1"], logger });
+    redactor.add(["super-secret-2"]);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).not.toContain("super-secret");
+  });
+
+  it("rejects nonsensical options with INVALID_OPTION", () => {
+    expect.assertions(2);
+    try {
+      new Redactor({ maxWhitespaceRun: 0 });
+    } catch (error) {
+      expect(error).toBeInstanceOf(LogRedactorError);
+      expect((error as LogRedactorError).code).toBe("INVALID_OPTION");
+    }
+  });
+
+  it("keeps working when the matcher's state cache is rebuilt", () => {
+    // 4 cached states force many rebuilds on varied input.
+    const secrets = ["abcdef", "bcdefg", "a b c\nd e f", "zzzz"];
+    const tiny = new Redactor({ secrets, maxMatcherStates: 4, encodedForms: false });
+    const roomy = new Redactor({ secrets, encodedForms: false });
+    const input = Buffer.from("xx abcdefg a b c \r\n d e f zzzzz bcdefg abcde".repeat(50));
+    expect(redactAll(tiny, input)).toEqual(redactAll(roomy, input));
+    expect(redactAll(new Redactor({ secrets, encodedForms: false }), input).toString()).not.toMatch(/abcdef|zzzz/);
+  });
+});

@@ -59,6 +59,17 @@ async function child(mode, total) {
     chunker.write(timestamper.write(redactor.flush()));
     chunker.flush();
     drain();
+  } else if (mode === "baseline") {
+    // The same writes into a sink with no stage: what Node and the generator cost alone.
+    await pipeline(
+      Readable.from(writes(corpus, total)),
+      new Writable({
+        write(piece, _encoding, callback) {
+          outBytes += piece.length;
+          callback();
+        },
+      }),
+    );
   } else {
     const stage =
       mode === "redactor" ? createRedactorStream({ secrets }) : mode === "timestamper" ? createTimestamperStream() : createLogChunkStream({ maxChunkSizeBytes: CHUNK_MAX });
@@ -89,6 +100,7 @@ function measure(mode, total) {
 
 export async function run({ log }) {
   const runs = [
+    ["baseline", 1024 * MB, "baseline: the generated writes into a sink, no stage, 1 GB"],
     ["streams", 100 * MB, "pipeline, streams, 100 MB"],
     ["streams", 1024 * MB, "pipeline, streams, 1 GB"],
     ["sync", 100 * MB, "pipeline, sync classes, 100 MB"],

@@ -1,0 +1,208 @@
+import { createJob, queryRules, resolveStepRef, type JobOptions } from "./job-creation.js";
+import { cancelJob } from "./job-transitions.js";
+import type { ServerCore } from "./server-core.js";
+import type { BuildRecord, PipelineUploadRecord } from "./store.js";
+
+type Json = Record<string, unknown>;
+
+/**
+ * Turns an accepted pipeline upload into jobs of its build, roughly as Buildkite
+ * does: command steps (also inside groups) become jobs, `parallelism` and `matrix`
+ * fan out, `wait`/`block`/`input` make later steps depend on earlier ones (blocks
+ * count as already unblocked), `depends_on` names step keys in the build (names that
+ * match nothing are ignored), `skip` drops a step, `trigger` steps are not run.
+ * With `replace`, the build's jobs not yet offered to an agent are cancelled first.
+ * Returns the new job ids.
+ */
+export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, build: BuildRecord): string[] {
+  const pipeline = upload.pipeline as Json;
+  if (upload.replace) {
+    for (const job of [...core.store.jobs.values()]) {
+      if (job.buildId === build.id && job.state === "scheduled") cancelJob(core, job);
+    }
+  }
+  const pipelineEnv = stringMap(pipeline["env"]);
+  const pipelineAgents = pipeline["agents"];
+  const created: string[] = [];
+  let barrier: string[] = [];
+
+  const walk = (steps: unknown[]) => {
+    for (const raw of steps) {
+      const step = classify(raw);
+      if (step.kind === "wait") {
+        barrier = [...created];
+      } else if (step.kind === "group") {
+        walk(Array.isArray(step.attrs["steps"]) ? step.attrs["steps"] : []);
+      } else if (step.kind === "command") {
+        const attrs = step.attrs;
+        if (attrs["skip"] !== undefined && attrs["skip"] !== false && attrs["skip"] !== null) continue;
+        const dependsOn = [...barrier, ...dependencies(core, build.id, attrs["depends_on"])];
+        for (const instance of expand(attrs)) {
+          const options: JobOptions = {
+            command: commandOf(instance.attrs),
+            label: stringOrUndefined(instance.attrs["label"] ?? instance.attrs["name"]),
+            key: stringOrUndefined(attrs["key"] ?? attrs["identifier"] ?? attrs["id"]),
+            env: { ...pipelineEnv, ...stringMap(instance.attrs["env"]) },
+            plugins: attrs["plugins"],
+            agents: queryRules((attrs["agents"] ?? pipelineAgents) as Json | unknown[] | undefined),
+            priority: typeof attrs["priority"] === "number" ? attrs["priority"] : undefined,
+            timeoutInMinutes: typeof attrs["timeout_in_minutes"] === "number" ? attrs["timeout_in_minutes"] : undefined,
+            artifactPaths: artifactPaths(attrs["artifact_paths"]),
+          };
+          const job = createJob(core, build, options, {
+            attributes: instance.attrs,
+            dependsOnJobIds: dependsOn,
+            pipelineUploadUuid: upload.uuid,
+            parallelJob: instance.parallelJob,
+            parallelJobCount: instance.parallelJobCount,
+          });
+          created.push(job.id);
+        }
+      }
+    }
+  };
+  walk(pipeline["steps"] as unknown[]);
+  return created;
+}
+
+function classify(raw: unknown): { kind: "command" | "wait" | "group" | "other"; attrs: Json } {
+  if (typeof raw === "string") {
+    return { kind: ["wait", "waiter", "block", "input"].includes(raw) ? "wait" : "other", attrs: {} };
+  }
+  if (typeof raw !== "object" || raw === null) return { kind: "other", attrs: {} };
+  const step = raw as Json;
+  const type = step["type"];
+  if (typeof type === "string") {
+    if (["script", "command", "commands"].includes(type)) return { kind: "command", attrs: flatten(step) };
+    if (["wait", "waiter", "block", "input"].includes(type)) return { kind: "wait", attrs: step };
+    if (type === "group") return { kind: "group", attrs: step };
+    return { kind: "other", attrs: step };
+  }
+  if ("group" in step) return { kind: "group", attrs: step };
+  if ("wait" in step || "waiter" in step || "block" in step || "input" in step) return { kind: "wait", attrs: step };
+  if ("trigger" in step) return { kind: "other", attrs: step };
+  if ("command" in step || "commands" in step || "script" in step || "plugins" in step) {
+    return { kind: "command", attrs: flatten(step) };
+  }
+  return { kind: "other", attrs: step };
+}
+
+/** `command: {command: "x", …}` (a step nested under its type key) → one flat step. */
+function flatten(step: Json): Json {
+  for (const name of ["command", "commands", "script"]) {
+    const inner = step[name];
+    if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) {
+      const { [name]: _nested, ...rest } = step;
+      return { ...rest, ...(inner as Json) };
+    }
+  }
+  return step;
+}
+
+function commandOf(attrs: Json): string | undefined {
+  const command = attrs["command"] ?? attrs["commands"];
+  if (Array.isArray(command)) return command.map(String).join("\n");
+  return typeof command === "string" ? command : undefined;
+}
+
+function dependencies(core: ServerCore, buildId: string, value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const refs = Array.isArray(value) ? value : [value];
+  const ids: string[] = [];
+  for (const ref of refs) {
+    const key = typeof ref === "string" ? ref : typeof ref === "object" && ref !== null ? (ref as Json)["step"] : undefined;
+    if (typeof key === "string") ids.push(...resolveStepRef(core, buildId, key));
+  }
+  return ids;
+}
+
+interface Instance {
+  attrs: Json;
+  parallelJob: number | undefined;
+  parallelJobCount: number | undefined;
+}
+
+/** Fans a step out by `matrix` (values interpolated into command, label, env) and `parallelism`. */
+function expand(attrs: Json): Instance[] {
+  const combos = matrixCombinations(attrs["matrix"]);
+  const variants = combos.map((combo) => (combo === undefined ? attrs : interpolate(attrs, combo)));
+  const parallelism = typeof attrs["parallelism"] === "number" && attrs["parallelism"] > 1 ? attrs["parallelism"] : 1;
+  const instances: Instance[] = [];
+  for (const variant of variants) {
+    for (let index = 0; index < parallelism; index++) {
+      instances.push({
+        attrs: variant,
+        parallelJob: parallelism > 1 ? index : undefined,
+        parallelJobCount: parallelism > 1 ? parallelism : undefined,
+      });
+    }
+  }
+  return instances;
+}
+
+type Combination = Record<string, string> | undefined;
+
+function matrixCombinations(matrix: unknown): Combination[] {
+  if (matrix === undefined || matrix === null) return [undefined];
+  if (Array.isArray(matrix)) return matrix.map((value) => ({ "": String(value) }));
+  const spec = matrix as Json;
+  const setup = spec["setup"];
+  let combos: Record<string, string>[] = [];
+  if (Array.isArray(setup)) {
+    combos = setup.map((value) => ({ "": String(value) }));
+  } else if (typeof setup === "object" && setup !== null) {
+    combos = [{}];
+    for (const [dimension, values] of Object.entries(setup as Json)) {
+      const list = Array.isArray(values) ? values : [values];
+      combos = combos.flatMap((combo) => list.map((value) => ({ ...combo, [dimension]: String(value) })));
+    }
+  }
+  const adjustments = Array.isArray(spec["adjustments"]) ? (spec["adjustments"] as Json[]) : [];
+  for (const adjustment of adjustments) {
+    const withValue = adjustment["with"];
+    const target: Record<string, string> = Array.isArray(withValue)
+      ? { "": String(withValue[0]) }
+      : Object.fromEntries(Object.entries((withValue ?? {}) as Json).map(([k, v]) => [k, String(v)]));
+    const same = (combo: Record<string, string>) =>
+      Object.keys(target).length === Object.keys(combo).length && Object.entries(target).every(([k, v]) => combo[k] === v);
+    const skip = adjustment["skip"];
+    if (skip !== undefined && skip !== false) combos = combos.filter((combo) => !same(combo));
+    else if (!combos.some(same)) combos.push(target);
+  }
+  return combos.length === 0 ? [undefined] : combos;
+}
+
+function interpolate(attrs: Json, combo: Record<string, string>): Json {
+  const replace = (text: string) =>
+    text.replace(/\{\{\s*matrix(?:\.([A-Za-z0-9_-]+))?\s*\}\}/g, (whole, name: string | undefined) => combo[name ?? ""] ?? whole);
+  const out: Json = { ...attrs };
+  for (const name of ["command", "commands", "label", "name"]) {
+    const value = out[name];
+    if (typeof value === "string") out[name] = replace(value);
+    else if (Array.isArray(value)) out[name] = value.map((item) => (typeof item === "string" ? replace(item) : item));
+  }
+  if (typeof out["env"] === "object" && out["env"] !== null) {
+    out["env"] = Object.fromEntries(
+      Object.entries(out["env"] as Json).map(([k, v]) => [k, typeof v === "string" ? replace(v) : v]),
+    );
+  }
+  return out;
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value as Json)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function artifactPaths(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.map(String).join(";");
+  return typeof value === "string" ? value : undefined;
+}

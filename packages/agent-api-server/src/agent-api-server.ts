@@ -134,6 +134,8 @@ export class AgentApiServer {
   #server: Server | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #state: "new" | "listening" | "closed" = "new";
+  #listening: Promise<ListeningAddress> | undefined;
+  #closed: Promise<void> | undefined;
 
   /** @throws AgentApiServerError `SERVER_OPTION_INVALID` for an out-of-range option or a schema that does not compile. */
   constructor(options: AgentApiServerOptions = {}) {
@@ -179,10 +181,17 @@ export class AgentApiServer {
     if (this.#state !== "new") throw new AgentApiServerError("SERVER_STATE", `listen() called on a server that is ${this.#state}; make a new AgentApiServer`);
     options.signal?.throwIfAborted();
     this.#state = "listening";
+    // close() waits for this, so a close() racing listen() cannot leave a server,
+    // a timer or the temp dir behind.
+    this.#listening = this.#start(options);
+    return this.#listening;
+  }
+
+  async #start(options: ListenOptions): Promise<ListeningAddress> {
     try {
       this.#core.artifactDir = await mkdtemp(path.join(this.#tempParent, "agent-api-server-"));
     } catch (error) {
-      this.#state = "closed";
+      await this.#shutdown();
       throw new AgentApiServerError("SERVER_IO", `could not create the artifact directory under ${this.#tempParent}: ${(error as Error).message}`, { cause: error });
     }
     const server = createServer({ keepAliveTimeout: 5_000 }, this.#dispatcher.listener);
@@ -196,7 +205,7 @@ export class AgentApiServer {
       server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
       await once(server, "listening", { signal: options.signal });
     } catch (error) {
-      await this.close();
+      await this.#shutdown();
       throw error;
     }
     const address = server.address() as AddressInfo;
@@ -218,7 +227,15 @@ export class AgentApiServer {
    * cancels injected delays, stops timers and removes uploaded artifact files.
    * Idempotent.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#listening?.catch(() => {});
+      await this.#shutdown();
+    })();
+    return this.#closed;
+  }
+
+  async #shutdown(): Promise<void> {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#closing.abort(new AgentApiServerError("SERVER_STATE", "the server is closing"));
@@ -355,10 +372,20 @@ export class AgentApiServer {
         reject(signal!.reason);
       };
       const unsubscribe = this.onEvent((event) => {
-        if (!accepts(event)) return;
+        let accepted: boolean;
+        try {
+          accepted = accepts(event);
+        } catch (error) {
+          // A throwing `match` ends this wait with its error rather than hanging it.
+          unsubscribe();
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+          return;
+        }
+        if (!accepted) return;
         unsubscribe();
         signal?.removeEventListener("abort", onAbort);
-        resolve(event);
+        resolve(event as DomainEventOf<K>);
       });
       signal?.addEventListener("abort", onAbort, { once: true });
     });

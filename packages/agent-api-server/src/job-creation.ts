@@ -148,8 +148,8 @@ export function resolveStepRef(core: ServerCore, buildId: string, ref: string): 
 }
 
 /** `{queue: "x"}` or `["queue=x"]` → `["queue=x"]`. */
-export function queryRules(agents: Readonly<Record<string, unknown>> | readonly unknown[] | undefined): string[] {
-  if (agents === undefined) return [];
+export function queryRules(agents: Readonly<Record<string, unknown>> | readonly unknown[] | null | undefined): string[] {
+  if (agents === undefined || agents === null || typeof agents !== "object") return [];
   if (Array.isArray(agents)) return agents.map((rule) => String(rule));
   return Object.entries(agents as Record<string, unknown>).map(([key, value]) => `${key}=${String(value)}`);
 }

@@ -1,3 +1,4 @@
+import { AgentApiServerError } from "./errors.js";
 import { createJob, queryRules, resolveStepRef, type JobOptions } from "./job-creation.js";
 import { cancelJob } from "./job-transitions.js";
 import type { ServerCore } from "./server-core.js";
@@ -16,6 +17,9 @@ type Json = Record<string, unknown>;
  */
 export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, build: BuildRecord): string[] {
   const pipeline = upload.pipeline as Json;
+  // Counted before anything is created: a 60-byte upload with `parallelism: 3e7`
+  // (or a wide matrix) must be refused, not fanned out until the heap runs out.
+  checkJobCount(pipeline["steps"]);
   if (upload.replace) {
     for (const job of [...core.store.jobs.values()]) {
       if (job.buildId === build.id && job.state === "scheduled") cancelJob(core, job);
@@ -63,6 +67,56 @@ export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, bu
   };
   walk(pipeline["steps"] as unknown[]);
   return created;
+}
+
+/** Most jobs one upload may create; Buildkite refuses builds far smaller than a runaway fan-out. */
+export const MAX_JOBS_PER_UPLOAD = 1000;
+/** Buildkite's matrix limits: dimensions, and elements per dimension. */
+const MAX_MATRIX_DIMENSIONS = 6;
+const MAX_MATRIX_ELEMENTS = 20;
+
+function checkJobCount(steps: unknown): void {
+  let total = 0;
+  const count = (list: unknown[]) => {
+    for (const raw of list) {
+      const step = classify(raw);
+      if (step.kind === "group") count(Array.isArray(step.attrs["steps"]) ? step.attrs["steps"] : []);
+      if (step.kind !== "command") continue;
+      total += matrixSize(step.attrs["matrix"]) * parallelismOf(step.attrs);
+      if (total > MAX_JOBS_PER_UPLOAD) {
+        throw new AgentApiServerError(
+          "SERVER_UNKNOWN",
+          `the pipeline would create more than ${MAX_JOBS_PER_UPLOAD} jobs (check parallelism and matrix)`,
+        );
+      }
+    }
+  };
+  count(Array.isArray(steps) ? steps : []);
+}
+
+/** How many combinations a `matrix` has, without building them. */
+function matrixSize(matrix: unknown): number {
+  if (matrix === undefined || matrix === null) return 1;
+  const setup = Array.isArray(matrix) ? matrix : (matrix as Json)["setup"];
+  const dimensions = Array.isArray(setup)
+    ? [setup]
+    : typeof setup === "object" && setup !== null
+      ? Object.values(setup as Json).map((values) => (Array.isArray(values) ? values : [values]))
+      : [];
+  if (dimensions.length > MAX_MATRIX_DIMENSIONS || dimensions.some((values) => values.length > MAX_MATRIX_ELEMENTS)) {
+    throw new AgentApiServerError(
+      "SERVER_UNKNOWN",
+      `a matrix may have at most ${MAX_MATRIX_DIMENSIONS} dimensions of at most ${MAX_MATRIX_ELEMENTS} elements`,
+    );
+  }
+  const adjustments = Array.isArray(matrix) ? [] : (matrix as Json)["adjustments"];
+  const added = Array.isArray(adjustments) ? adjustments.length : 0;
+  return Math.max(1, dimensions.reduce((product, values) => product * values.length, 1) + added);
+}
+
+function parallelismOf(attrs: Json): number {
+  const parallelism = attrs["parallelism"];
+  return typeof parallelism === "number" && parallelism > 1 ? Math.floor(parallelism) : 1;
 }
 
 function classify(raw: unknown): { kind: "command" | "wait" | "group" | "other"; attrs: Json } {
@@ -126,7 +180,7 @@ interface Instance {
 function expand(attrs: Json): Instance[] {
   const combos = matrixCombinations(attrs["matrix"]);
   const variants = combos.map((combo) => (combo === undefined ? attrs : interpolate(attrs, combo)));
-  const parallelism = typeof attrs["parallelism"] === "number" && attrs["parallelism"] > 1 ? attrs["parallelism"] : 1;
+  const parallelism = parallelismOf(attrs);
   const instances: Instance[] = [];
   for (const variant of variants) {
     for (let index = 0; index < parallelism; index++) {

@@ -94,7 +94,15 @@ export class ServerCore {
     const event = { type, seq: this.#eventSeq, time: this.clock.now(), ...fields } as unknown as DomainEvent;
     pushCapped(this.events, event, this.settings.maxLogEntries);
     this.logger.debug(`event ${type}`, fields as Record<string, unknown>);
-    this.emitter.emit("event", event);
+    // Observers are the embedder's code: one that throws must not crash the server
+    // (the lost-agent sweep runs on a timer) or leave a request half applied.
+    for (const listener of this.emitter.listeners("event")) {
+      try {
+        (listener as (event: DomainEvent) => void)(event);
+      } catch (error) {
+        this.logger.error("an event listener threw", { type, error: String(error) });
+      }
+    }
   }
 
   recordRequest(entry: RequestLogEntry): void {

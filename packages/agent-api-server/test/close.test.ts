@@ -72,3 +72,54 @@ describe("close", () => {
     await server.close();
   });
 });
+
+describe("close racing listen", () => {
+  // Regression: close() during listen()'s await found no server yet, marked itself
+  // closed, and listen() then started a server, a timer and a temp dir nobody closed.
+  it("leaves no server, timer or temp dir behind", async () => {
+    const timersBefore = count("Timeout");
+    const parent = mkdtempSync(path.join(tmpdir(), "close-race-"));
+    try {
+      const server = new AgentApiServer({ tempDir: parent, lostAgentCheckIntervalMs: 50 });
+      const listening = server.listen().catch((error: unknown) => error);
+      await server.close();
+      const outcome = await listening;
+      const endpoint = typeof outcome === "object" && outcome !== null && "endpoint" in outcome ? String(outcome.endpoint) : undefined;
+      if (endpoint !== undefined) {
+        const answer = await fetch(`${endpoint}/token`).then(() => "answered", () => "refused");
+        expect(answer).toBe("refused");
+      }
+      expect(readdirSync(parent)).toEqual([]);
+      expect(count("Timeout")).toBeLessThanOrEqual(timersBefore);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("event observers", () => {
+  it("a throwing onEvent listener does not break requests, and a throwing match rejects its wait", async () => {
+    const server = new AgentApiServer({ registrationToken: "r" });
+    const { endpoint } = await server.listen();
+    try {
+      server.onEvent(() => {
+        throw new Error("observer bug");
+      });
+      const waiting = server.waitForEvent("agent.registered", {
+        match: () => {
+          throw new Error("match bug");
+        },
+        signal: AbortSignal.timeout(5000),
+      });
+      const answer = await fetch(`${endpoint}/register`, {
+        method: "POST",
+        headers: { Authorization: "Token r", "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "a", hostname: "h" }),
+      });
+      expect(answer.status).toBe(200);
+      await expect(waiting).rejects.toThrow("match bug");
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -126,3 +126,47 @@ describe("pipeline upload", () => {
     expect(server.job(job.id)?.state).toBe("running");
   });
 });
+
+describe("pipeline upload: hostile pipelines are rejected, never fanned out", () => {
+  // Regression: a 60-byte upload with parallelism 3e7 blocked the event loop for a
+  // minute and then killed the process (heap out of memory).
+  it.each([
+    ["huge parallelism", { steps: [{ command: "x", parallelism: 3e7 }] }, /more than 1000 jobs/],
+    ["too many jobs in all", { steps: Array.from({ length: 11 }, () => ({ command: "x", parallelism: 100 })) }, /more than 1000 jobs/],
+    [
+      "a matrix with too many dimensions",
+      { steps: [{ command: "x", matrix: { setup: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`d${i}`, Array.from({ length: 10 }, (_, j) => j)])) } }] },
+      /at most 6 dimensions/,
+    ],
+  ])("%s", async (_name, pipeline, message) => {
+    const { server, endpoint } = await startServer();
+    const { job, buildId } = await runningJob(server, endpoint);
+    const before = server.jobs(buildId).length;
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "big", pipeline } });
+    expect(answer.status).toBe(422);
+    expect((answer.json as { message: string }).message).toMatch(message);
+    expect(server.jobs(buildId)).toHaveLength(before);
+  });
+
+  // Regression: `agents: null` threw a TypeError, so every status poll answered 500.
+  it("a step with `agents: null` is applied with no agent rules", async () => {
+    const { server, endpoint } = await startServer();
+    const { job } = await runningJob(server, endpoint);
+    const pipeline = { agents: null, steps: [{ command: "x", agents: null }] };
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "n", pipeline } });
+    expect(answer.json).toMatchObject({ state: "applied" });
+  });
+
+  // Regression: the uuid is echoed in Location; CR/LF in it made writeHead throw and
+  // the request ended with no answer at all.
+  it.each(["a\r\nX-Evil: 1", "ü", "x".repeat(65), ""])("refuses the uuid %j with a 422", async (uuid) => {
+    const { server, endpoint } = await startServer();
+    const { job } = await runningJob(server, endpoint);
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines?async=true`, {
+      token: job.token,
+      body: { uuid, pipeline: { steps: [] } },
+    });
+    expect(answer.status).toBe(422);
+    expect(server.pipelineUploads(job.id)).toEqual([]);
+  });
+});

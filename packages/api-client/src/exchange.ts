@@ -181,7 +181,7 @@ export async function exchange<T>(core: ClientCore, spec: Exchange<T>): Promise<
           });
         } catch (error) {
           core.logger.debug(`${spec.method} ${path} failed`, { call: spec.call, attempt });
-          throw transportError(core, where, error);
+          throw transportError(core, where, error, signal);
         }
         core.logger.debug(`${spec.method} ${path} ${response.status}`, {
           call: spec.call,
@@ -203,12 +203,14 @@ function transportError(
   core: ClientCore,
   where: CallSite,
   error: unknown,
+  signal: AbortSignal,
 ): ApiError {
   if (!(error instanceof TransportFailure)) throw error;
   const cause = new TransportError(scrub(core, error.message), error.code);
   switch (error.kind) {
     case "aborted":
-      return new ApiError({ ...where, code: "API_ABORTED" }, "aborted", { cause });
+      // As for an abort between attempts: the cause is the caller's reason.
+      return new ApiError({ ...where, code: "API_ABORTED" }, "aborted", { cause: signal.reason });
     case "timeout":
       return new ApiError(
         { ...where, code: "API_TIMEOUT", transportCode: error.code ?? "ETIMEDOUT", retryable: true },

@@ -25,9 +25,10 @@ describe("cancellation", () => {
     const started = Date.now();
     const pending = client.acceptJob("job-1", { signal: controller.signal });
     while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
-    controller.abort();
+    controller.abort(new Error("agent stopping"));
     const error = await rejection(pending);
     expect(error.code).toBe("API_ABORTED");
+    expect(error.cause.message).toBe("agent stopping");
     expect(Date.now() - started).toBeLessThan(5000);
     expect(server.requests).toHaveLength(1);
   });

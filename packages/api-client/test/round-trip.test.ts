@@ -90,11 +90,12 @@ describe("agent session", () => {
     expect(ping.job).toBeUndefined();
 
     const beat = await agent.heartbeat();
-    expect(beat.sentAt).toBeDefined();
-    expect(beat.receivedAt).toBeDefined();
+    const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+    expect(beat.sentAt).toMatch(RFC3339);
+    expect(beat.receivedAt).toMatch(RFC3339);
 
     const identity = await agent.tokenIdentity();
-    expect(identity.tokenType).toBeDefined();
+    expect(identity.tokenType).toBe("agent");
 
     await agent.disconnect();
     const routes = server.requests().map((entry) => entry.route);
@@ -267,7 +268,9 @@ describe("in-job calls", () => {
     const { build, job, jobClient } = await runningJob();
     await jobClient.updateStep("test", { buildId: build.id, attribute: "label", value: "Renamed" });
     expect(await jobClient.getStep("test", { buildId: build.id, attribute: "label" })).toBe("Renamed");
-    expect(await jobClient.cancelStep("test", { buildId: build.id, force: false, forceGracePeriod: 10 })).toBeDefined();
+    expect(await jobClient.cancelStep("test", { buildId: build.id, force: false, forceGracePeriod: 10 })).toBe(
+      server.job(job.id)?.step.id,
+    );
     expect(server.job(job.id)?.state).toBe("canceling");
   });
 

@@ -53,7 +53,6 @@ export class NeedleMatcher {
   private readonly plainDepth: number[] = [0];
   private readonly accepting: boolean[] = [false];
   private readonly isRunNode: boolean[] = [false];
-  private readonly paths = new Map<number, Uint16Array>();
   private readonly maxRun: number;
   private readonly maxStates: number;
   /** Shortest run of plain bytes that starts every needle (capped at 255); 0 when there are no needles. */
@@ -222,15 +221,11 @@ export class NeedleMatcher {
     return this.children[node]!.size > 0 || this.runChild[node]! >= 0;
   }
 
+  /** The symbols from the root to `node`; built on demand, never cached (a cache grew with the square of a long needle). */
   private path(node: number): Uint16Array {
-    let cached = this.paths.get(node);
-    if (cached === undefined) {
-      const symbols: number[] = [];
-      for (let n = node; n > 0; n = this.parent[n]!) symbols.push(this.symbol[n]!);
-      cached = Uint16Array.from(symbols.reverse());
-      this.paths.set(node, cached);
-    }
-    return cached;
+    const symbols: number[] = [];
+    for (let n = node; n > 0; n = this.parent[n]!) symbols.push(this.symbol[n]!);
+    return Uint16Array.from(symbols.reverse());
   }
 
   /**
@@ -239,10 +234,10 @@ export class NeedleMatcher {
    * it takes every whitespace byte going backwards.
    */
   private backwardStart(node: number, buf: Uint8Array, end: number): number {
-    const path = this.path(node);
     let p = end;
-    for (let k = path.length - 1; k >= 0; k--) {
-      const symbol = path[k]!;
+    // Walks the trie upwards, i.e. the path backwards, without building it.
+    for (let n = node; n > 0; n = this.parent[n]!) {
+      const symbol = this.symbol[n]!;
       if (symbol === WHITESPACE_RUN) {
         const runEnd = p;
         while (p > 0 && WS[buf[p - 1]!] === 1) p--;

@@ -143,7 +143,9 @@ export class Redactor {
     this.scanBase = base;
     this.matcher.scan(work, held, work.length, this.onMatch);
     const end = base + work.length;
-    const hold = this.matcher.partialLength(work, work.length);
+    // A partial match restored by add()/reset() may reach back before these bytes
+    // (into a secret already released as [REDACTED]); only bytes we have can be held.
+    const hold = Math.min(this.matcher.partialLength(work, work.length), work.length);
     const out = this.release(work, base, end - hold);
     // Copy: the caller may reuse its buffer once write returns.
     this.retained = hold === 0 ? EMPTY : Buffer.from(work.subarray(work.length - hold));

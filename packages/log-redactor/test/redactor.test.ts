@@ -129,3 +129,60 @@ describe("secret set", () => {
     expect(redactAll(new Redactor({ secrets, encodedForms: false }), input).toString()).not.toMatch(/abcdef|zzzz/);
   });
 });
+
+describe("adding secrets mid-stream", () => {
+  // Regression: a secret released as [REDACTED] at the end of a write, then an
+  // added secret that extends it, made the redactor hold bytes it did not have;
+  // the next short writes lost up to that secret's length of ordinary log text.
+  it("loses no log bytes when the added secret extends one just redacted", () => {
+    const redactor = new Redactor({ secrets: ["my-token"], encodedForms: false });
+    const out = [redactor.write(Buffer.from("token: my-token"))];
+    redactor.add(["my-token-extended-value"]);
+    out.push(redactor.write(Buffer.from("-")), redactor.write(Buffer.from(" is what we printed\n")), redactor.flush());
+    expect(Buffer.concat(out).toString()).toBe("token: [REDACTED]- is what we printed\n");
+  });
+
+  it("keeps every non-secret byte over random adds of extending secrets", () => {
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let run = 0; run < 500; run++) {
+      const base = `tok${next(1000)}`;
+      const redactor = new Redactor({ secrets: [base], encodedForms: false, escapedForms: false });
+      const out = [redactor.write(Buffer.from(`x ${base}`))];
+      redactor.add([`${base}-more${next(100)}`]);
+      // The tail starts like the added secret, then leaves it: the bytes that
+      // continued the restored partial match are the ones that went missing.
+      const tail = `${"-more".slice(0, 1 + next(5))}!plain text that must survive\n`;
+      let offset = 0;
+      while (offset < tail.length) {
+        const size = 1 + next(4);
+        out.push(redactor.write(Buffer.from(tail.slice(offset, offset + size))));
+        offset += size;
+      }
+      out.push(redactor.flush());
+      expect(Buffer.concat(out).toString()).toBe(`x [REDACTED]${tail}`);
+    }
+  });
+});
+
+describe("long multi-line secrets", () => {
+  // Regression: a cache of trie paths grew with the square of a multi-line secret's
+  // length when it was printed in small writes (425 MB for a 20 KB key, 1-byte writes).
+  it("redacts a 20 KB wrapped key printed in 8-byte writes without growing the heap", () => {
+    const body = Buffer.alloc(15_000, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=").toString();
+    const key = body.match(/.{1,64}/g)!.join("\n");
+    const redactor = new Redactor({ secrets: [key], encodedForms: false });
+    const printed = Buffer.from(`key:\n${key.replaceAll("\n", "\r\n")}\r\ndone\n`);
+    const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const before = used();
+    const out: Buffer[] = [];
+    for (let i = 0; i < printed.length; i += 8) out.push(redactor.write(printed.subarray(i, i + 8)));
+    out.push(redactor.flush());
+    const grown = used() - before;
+    expect(Buffer.concat(out).toString()).toBe("key:\n[REDACTED]\r\ndone\n");
+    expect(grown).toBeLessThan(40 * 1024 * 1024);
+  });
+});

@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { finished, pipeline } from "node:stream/promises";
-import { HttpError } from "../errors.js";
+import { AgentApiServerError, HttpError } from "../errors.js";
 import { parseMultipartForm, type MultipartFileSink } from "../multipart-form.js";
 import type { Handler } from "../route-context.js";
 import type { ServerCore } from "../server-core.js";
@@ -52,6 +52,7 @@ class FileUpload implements MultipartFileSink {
   #artifact: ArtifactRecord | undefined;
   #file = "";
   #stream: WriteStream | undefined;
+  #error: Error | undefined;
   #size = 0;
   readonly #sha256 = createHash("sha256");
 
@@ -83,9 +84,15 @@ class FileUpload implements MultipartFileSink {
     this.#artifact = artifact;
     this.#file = path.join(core.artifactDir, `${artifact.id}-${core.newId()}`);
     this.#stream = createWriteStream(this.#file, { flags: "wx" });
+    // An open or write failure can arrive while the parser waits for the next body
+    // chunk, with nobody awaiting the stream: keep it for the next write or end.
+    this.#stream.on("error", (error) => {
+      this.#error ??= error;
+    });
   }
 
   async write(data: Buffer): Promise<void> {
+    this.#throwIfFailed();
     this.#size += data.length;
     this.#sha256.update(data);
     // events.once rejects if the stream errors while we wait, so a full disk cannot hang us.
@@ -93,8 +100,17 @@ class FileUpload implements MultipartFileSink {
   }
 
   async end(): Promise<void> {
+    this.#throwIfFailed();
     this.#stream!.end();
     await finished(this.#stream!);
+  }
+
+  #throwIfFailed(): void {
+    if (this.#error !== undefined) {
+      throw new AgentApiServerError("SERVER_IO", `storing the artifact file failed: ${this.#error.message}`, {
+        cause: this.#error,
+      });
+    }
   }
 
   /** Keeps the stored file and records it on the artifact (replacing an earlier upload). */

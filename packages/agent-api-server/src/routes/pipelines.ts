@@ -18,6 +18,8 @@ export const pipelineHandlers = {
     const job = ctx.job();
     const body = objectBody(await ctx.json());
     const uuid = requiredString(body, "uuid");
+    // It is echoed in the Location header: anything but a plain id would break the answer.
+    if (!UPLOAD_UUID.test(uuid)) throw new HttpError(422, "uuid must be 1-64 letters, digits, dots, dashes or underscores");
     if (!("pipeline" in body) || body["pipeline"] === null) throw new HttpError(422, "pipeline can't be blank");
     const replace = optionalBoolean(body, "replace") ?? false;
     const async = queryBoolean(ctx.query, "async");
@@ -80,6 +82,8 @@ export const pipelineHandlers = {
   },
 } satisfies Record<string, Handler>;
 
+const UPLOAD_UUID = /^[A-Za-z0-9._-]{1,64}$/;
+
 function statusJson(upload: PipelineUploadRecord): Record<string, string> {
   return { uuid: upload.uuid, state: upload.state, message: upload.message };
 }
@@ -95,9 +99,13 @@ function settle(core: ServerCore, upload: PipelineUploadRecord): void {
       upload.jobIds = applyPipeline(core, upload, build);
       upload.state = "applied";
     } catch (error) {
-      if (!(error instanceof AgentApiServerError)) throw error;
+      // Whatever the pipeline held, the uploader gets a rejection it can read, not a
+      // 500 on every status poll; an unexpected error is also logged as our bug.
+      if (!(error instanceof AgentApiServerError)) {
+        core.logger.error("applying a pipeline upload failed", { uuid: upload.uuid, error: String(error) });
+      }
       upload.state = "rejected";
-      upload.message = `Pipeline could not be applied: ${error.message}`;
+      upload.message = `Pipeline could not be applied: ${error instanceof Error ? error.message : String(error)}`;
     }
   } else {
     upload.state = "rejected";

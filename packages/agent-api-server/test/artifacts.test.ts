@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -205,4 +205,39 @@ describe("artifacts", () => {
     expect((await call(endpoint, "PUT", `jobs/${other.id}/artifacts`, { token: other.token, body: { artifacts: [{ id, state: "finished" }] } })).status).toBe(422);
     expect((await call(endpoint, "PUT", `jobs/${job.id}/artifacts`, { token: job.token, body: { artifacts: [{ id, state: "done" }] } })).status).toBe(422);
   });
+});
+
+// Regression: a failure opening or writing the stored file while the form parser
+// waited for more of the body had no error listener and crashed the process.
+it("answers 500 when its artifact directory disappears mid-upload, and keeps serving", async () => {
+  const { server, endpoint } = await startServer({ tempDir: dir });
+  const { job } = await runningJob(server, endpoint);
+  const content = Buffer.from("abc");
+  const create = await call(endpoint, "POST", `jobs/${job.id}/artifacts`, {
+    token: job.token,
+    body: { id: "b", artifacts: [artifactBody("a.txt", content)], upload_destination: "" },
+  });
+  const instructions = create.json.upload_instructions as Instructions;
+  for (const entry of readdirSync(dir)) rmSync(path.join(dir, entry), { recursive: true, force: true });
+
+  const boundary = "----regression";
+  let head = "";
+  for (const [name, value] of Object.entries(instructions.data)) {
+    head += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value.replaceAll("${artifact:path}", "a.txt")}\r\n`;
+  }
+  head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n`;
+  const url = new URL(instructions.action.path, instructions.action.url);
+  const req = request(url, {
+    method: "POST",
+    headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked" },
+  });
+  const response = once(req, "response");
+  req.write(`${head}abc`);
+  // The file body is still coming while the open fails.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  req.end(`\r\n--${boundary}--\r\n`);
+  const [res] = (await response) as [import("node:http").IncomingMessage];
+  expect(res.statusCode).toBe(500);
+  await buffer(res);
+  expect((await call(endpoint, "GET", `jobs/${job.id}`, { token: job.token })).status).toBe(200);
 });

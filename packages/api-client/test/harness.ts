@@ -1,4 +1,4 @@
-import { ApiClient, type ApiClientOptions, type Logger } from "../src/index.js";
+import { ApiClient, type ApiClientOptions, type Logger, type RegisterRequest } from "../src/index.js";
 import { startServer, type RecordingServer, type Reply, type RecordedRequest } from "./recording-server.js";
 
 /** The agent token the tests use; searched for in logs and errors. */
@@ -77,3 +77,17 @@ export async function rejection(promise: Promise<unknown>): Promise<any> {
 
 /** A job the agent can run. */
 export const JOB = { id: "job-1", chunks_max_size_bytes: 102400 };
+
+/** A plain registration request: every field the agent sends, nothing special. */
+export const REGISTRATION: RegisterRequest = {
+  name: "n",
+  hostname: "h",
+  os: "o",
+  arch: "amd64",
+  scriptEvalEnabled: true,
+  ignoreInDispatches: false,
+  version: "3.137.0",
+  build: "1",
+  tags: [],
+  features: [],
+};

@@ -1,21 +1,9 @@
 import { inspect } from "node:util";
 import { ApiClient, type ApiClientOptions, requestHeadersToEnv } from "../src/index.js";
-import { captureLogger, harness, JOB, onCleanup, rejection, TOKEN, type LogLine } from "./harness.js";
+import { captureLogger, harness, JOB, onCleanup, REGISTRATION, rejection, TOKEN, type LogLine } from "./harness.js";
 import { startServer } from "./recording-server.js";
 
-const registration = (c: ApiClient) =>
-  c.register({
-    name: "n",
-    hostname: "h",
-    os: "o",
-    arch: "amd64",
-    scriptEvalEnabled: true,
-    ignoreInDispatches: false,
-    version: "3.137.0",
-    build: "1",
-    tags: [],
-    features: [],
-  });
+const registration = (c: ApiClient) => c.register(REGISTRATION);
 
 describe("tolerant parsing", () => {
   it("ignores unknown fields and applies the real agent's job defaults", async () => {

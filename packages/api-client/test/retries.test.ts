@@ -1,5 +1,5 @@
 import type { ApiClient } from "../src/index.js";
-import { harness, JOB, rejection } from "./harness.js";
+import { harness, JOB, REGISTRATION, rejection } from "./harness.js";
 import type { Reply } from "./recording-server.js";
 
 // random() is fixed at 0.5, so default jitter [0, 1 s) adds 500 ms and the
@@ -26,19 +26,7 @@ interface RetryCase {
   readonly status?: number;
 }
 
-const register = (c: ApiClient) =>
-  c.register({
-    name: "n",
-    hostname: "h",
-    os: "o",
-    arch: "amd64",
-    scriptEvalEnabled: true,
-    ignoreInDispatches: false,
-    version: "3.137.0",
-    build: "1",
-    tags: [],
-    features: [],
-  });
+const register = (c: ApiClient) => c.register(REGISTRATION);
 const finish = (c: ApiClient) => c.finishJob("job-1", { exitStatus: "0", chunksFailedCount: 0 });
 const chunk = (c: ApiClient) => c.uploadChunk("job-1", { data: Buffer.from("x"), sequence: 1, offset: 0 });
 const target = { scope: "job", id: "job-1" } as const;

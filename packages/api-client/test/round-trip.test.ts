@@ -6,19 +6,9 @@
 import { readFile } from "node:fs/promises";
 import { AgentApiServer } from "@agent/agent-api-server";
 import { ApiClient, ApiError, type RegisterRequest } from "../src/index.js";
+import { REGISTRATION as PLAIN_REGISTRATION } from "./harness.js";
 
-const REGISTRATION: RegisterRequest = {
-  name: "round-trip-%spawn",
-  hostname: "localhost",
-  os: "Linux",
-  arch: "amd64",
-  scriptEvalEnabled: true,
-  ignoreInDispatches: false,
-  version: "3.137.0",
-  build: "x",
-  tags: ["queue=default"],
-  features: [],
-};
+const REGISTRATION: RegisterRequest = { ...PLAIN_REGISTRATION, name: "round-trip-%spawn", hostname: "localhost", build: "x", tags: ["queue=default"] };
 
 const schemaUrl = new URL("../../../../shared/conformance/pipeline-schema/schema.json", import.meta.url);
 

@@ -1,15 +1,27 @@
+import { readFileSync } from "node:fs";
 import { fullSource, normalisePlugins } from "./plugin-sources.js";
 
-describe("fullSource", () => {
-  it.each([
-    ["docker#v5.12.0", "github.com/buildkite-plugins/docker-buildkite-plugin#v5.12.0"],
-    ["acme/thing#v1", "github.com/acme/thing-buildkite-plugin#v1"],
-    ["github.com/org/repo#v1", "github.com/org/repo#v1"],
-    ["./.buildkite/plugins/mine", "./.buildkite/plugins/mine"],
-    ["https://example.com/p.git#v1", "https://example.com/p.git#v1"],
-    ["git@host:org/repo", "git@host:org/repo"],
-  ])("%s → %s", (source, expected) => {
-    expect(fullSource(source)).toBe(expected);
+interface PluginCases {
+  fullSourceCases: { name: string; source: string; expectedFullSource: string; idempotent: boolean }[];
+  marshalCanonicalisationCases: { name: string; source: string; config: unknown; expectedJSON: string }[];
+}
+
+// go-pipeline's own vectors (../shared/conformance/plugins): the server must send
+// jobs the plugin sources buildkite.com would.
+const cases = JSON.parse(
+  readFileSync(new URL("../../../../shared/conformance/plugins/cases.json", import.meta.url), "utf8"),
+) as PluginCases;
+
+describe("fullSource (conformance fullSourceCases)", () => {
+  it.each(cases.fullSourceCases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    expect(fullSource(c.source)).toBe(c.expectedFullSource);
+    if (c.idempotent) expect(fullSource(fullSource(c.source))).toBe(c.expectedFullSource);
+  });
+});
+
+describe("normalisePlugins (conformance marshalCanonicalisationCases)", () => {
+  it.each(cases.marshalCanonicalisationCases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    expect(JSON.stringify(normalisePlugins([{ [c.source]: c.config }])![0])).toBe(c.expectedJSON);
   });
 });
 

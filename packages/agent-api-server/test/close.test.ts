@@ -2,10 +2,39 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { request, Agent } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createHook } from "node:async_hooks";
 import { AgentApiServer } from "../src/index.js";
 
 function count(kind: string): number {
   return process.getActiveResourcesInfo().filter((r) => r === kind).length;
+}
+
+/**
+ * Records the timers the server's own code creates and not yet fired or cleared.
+ * Counting all active timers instead is flaky: Jest keeps timers of its own.
+ */
+function trackServerTimers(): { live(): Promise<string[]> } {
+  const live = new Map<number, string>();
+  const hook = createHook({
+    init(asyncId, type) {
+      if (type !== "Timeout") return;
+      // Only timers our code sets itself: Node's HTTP date cache and Jest set their own.
+      const stack = new Error().stack ?? "";
+      const caller = /at set(?:Timeout|Interval) \(node:timers[^\n]*\n([^\n]*)/.exec(stack)?.[1] ?? "";
+      if (caller.includes("/agent-api-server/src/")) live.set(asyncId, stack);
+    },
+    destroy(asyncId) {
+      live.delete(asyncId);
+    },
+  }).enable();
+  return {
+    async live() {
+      // Destroy hooks run on a later tick than clearTimeout.
+      await new Promise((resolve) => setImmediate(resolve));
+      hook.disable();
+      return [...live.values()];
+    },
+  };
 }
 
 /** Waits (bounded) for closing client sockets to finish closing. */
@@ -16,7 +45,7 @@ async function socketsGone(): Promise<number> {
 
 describe("close", () => {
   it("ends keep-alive sockets, in-flight delays and timers, removes its files, and frees the port", async () => {
-    const timersBefore = count("Timeout");
+    const timers = trackServerTimers();
     const parent = mkdtempSync(path.join(tmpdir(), "close-test-"));
     const server = new AgentApiServer({ registrationToken: "r", lostAgentCheckIntervalMs: 50, tempDir: parent });
     const { endpoint, port } = await server.listen();
@@ -59,7 +88,7 @@ describe("close", () => {
     expect(count("TCPServerWrap")).toBe(0);
     expect(await socketsGone()).toBe(0);
     // The sweep interval and the injected 60 s delay are gone.
-    expect(count("Timeout")).toBeLessThanOrEqual(timersBefore);
+    expect(await timers.live()).toEqual([]);
     await server.close();
   });
 
@@ -77,7 +106,7 @@ describe("close racing listen", () => {
   // Regression: close() during listen()'s await found no server yet, marked itself
   // closed, and listen() then started a server, a timer and a temp dir nobody closed.
   it("leaves no server, timer or temp dir behind", async () => {
-    const timersBefore = count("Timeout");
+    const timers = trackServerTimers();
     const parent = mkdtempSync(path.join(tmpdir(), "close-race-"));
     try {
       const server = new AgentApiServer({ tempDir: parent, lostAgentCheckIntervalMs: 50 });
@@ -90,7 +119,7 @@ describe("close racing listen", () => {
         expect(answer).toBe("refused");
       }
       expect(readdirSync(parent)).toEqual([]);
-      expect(count("Timeout")).toBeLessThanOrEqual(timersBefore);
+      expect(await timers.live()).toEqual([]);
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }

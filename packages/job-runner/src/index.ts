@@ -1,1 +1,15 @@
-export {};
+export { JobLog } from "./job-log.js";
+export type { JobLogOptions, LogSink } from "./job-log.js";
+export { Environment } from "./environment.js";
+export {
+  PROTECTED_VARS,
+  SECRET_PROTECTED_VARS,
+  CHECKOUT_SCOPED_VARS,
+  isChangeAllowed,
+  isSecretTargetAllowed,
+} from "./protected-env.js";
+export type { CheckoutOverrideMode } from "./protected-env.js";
+export { createProcessRunner } from "./process-runner.js";
+export type { ProcessRunner, ProcessRunnerOptions, RunOptions, RunResult } from "./process-runner.js";
+export { silentLogger } from "./logger.js";
+export type { Logger, LogFields } from "./logger.js";

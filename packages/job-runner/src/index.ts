@@ -1,3 +1,5 @@
+export { JobRunnerError } from "./errors.js";
+export type { JobRunnerErrorCode } from "./errors.js";
 export { JobLog } from "./job-log.js";
 export type { JobLogOptions, LogSink } from "./job-log.js";
 export { Environment } from "./environment.js";

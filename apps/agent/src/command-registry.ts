@@ -55,7 +55,7 @@ export const commandLoaders: Readonly<Record<string, CommandLoader>> = {
   "step cancel": notImplemented,
   stop: notImplemented,
   "workdir set": notImplemented,
-  bootstrap: notImplemented,
+  bootstrap: () => import("./commands/bootstrap.js"),
   "kubernetes-bootstrap": notImplemented,
   "git-credentials-helper": notImplemented,
 };

@@ -15,3 +15,8 @@ export { createProcessRunner } from "./process-runner.js";
 export type { ProcessRunner, ProcessRunnerOptions, RunOptions, RunResult } from "./process-runner.js";
 export { silentLogger } from "./logger.js";
 export type { Logger, LogFields } from "./logger.js";
+export * from "./executor/index.js";
+export * from "./hooks/index.js";
+export * from "./plugins/index.js";
+export * from "./checkout/index.js";
+export * from "./job-api/index.js";

@@ -1,0 +1,268 @@
+import { ApiClient, goArch, type RegisterResponse } from "@agent/api-client";
+import { mkdir } from "node:fs/promises";
+import type { Server } from "node:http";
+import os from "node:os";
+import { AgentWorker } from "./agent-worker.js";
+import { AgentWorkerError } from "./errors.js";
+import { findHooks, runHook, type AgentHookName } from "./hooks.js";
+import { features, hostTags, osVersionDump, protectedMachineId } from "./host-info.js";
+import { startHealthCheck } from "./health-check.js";
+import { IdleMonitor } from "./idle-monitor.js";
+import { resolveOptions, type AgentPoolOptions, type ResolvedOptions } from "./options.js";
+import { PoolEmitter, type AgentPoolEventName, type AgentPoolEvents } from "./pool-events.js";
+
+/** How a pool ended: the process exit code of lifecycle.md §7, and the error behind a 1. */
+export interface AgentPoolResult {
+  readonly exitCode: number;
+  readonly error?: AgentWorkerError;
+}
+
+/** How to stop a pool: `graceful` lets running jobs finish; `forceful` cancels them (`agent_stop`). */
+export type StopMode = "graceful" | "forceful";
+
+/** A running agent: one or more registered workers in this process. */
+export interface AgentPool {
+  /** Resolves once every worker is connected; rejects with the error that ended the pool before that. */
+  readonly ready: Promise<void>;
+  /** Resolves when the pool has ended (never rejects). */
+  readonly done: Promise<AgentPoolResult>;
+  /**
+   * Asks the pool to stop, as the agent's signals do: the first `graceful` stops
+   * taking work and lets running jobs finish; a second `graceful`, or `forceful`,
+   * cancels running jobs (`agent_stop`) and disconnects, and `done` gives exit 1 if
+   * that takes longer than cancel-grace-period + 1 s; any request after that ends
+   * the pool at once (exit 1). Resolves with `done`.
+   */
+  stop(mode: StopMode): Promise<AgentPoolResult>;
+  /**
+   * Applies an OS signal the way `buildkite-agent start` does: SIGTERM/SIGINT graceful
+   * (escalating when repeated), SIGQUIT forceful, SIGHUP ignored.
+   */
+  handleSignal(signal: NodeJS.Signals): void;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends AgentPoolEventName>(event: E, listener: (payload: AgentPoolEvents[E]) => void): () => void;
+}
+
+class Pool implements AgentPool {
+  readonly ready: Promise<void>;
+  readonly done: Promise<AgentPoolResult>;
+  readonly #options: ResolvedOptions;
+  readonly #events: PoolEmitter;
+  readonly #abort = new AbortController();
+  #workers: AgentWorker[] = [];
+  #stopLevel = 0;
+  #settle!: (result: AgentPoolResult) => void;
+  #settled = false;
+  #readyResolve!: () => void;
+  #readyReject!: (error: unknown) => void;
+  #watchdog: NodeJS.Timeout | undefined;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.#events = new PoolEmitter(options.logger);
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#readyResolve = resolve;
+      this.#readyReject = reject;
+    });
+    // Callers that only await `done` must not see an unhandled rejection.
+    this.ready.catch(() => undefined);
+    this.done = new Promise<AgentPoolResult>((resolve) => {
+      this.#settle = (result) => {
+        if (this.#settled) return;
+        this.#settled = true;
+        clearTimeout(this.#watchdog);
+        if (result.error) this.#readyReject(result.error);
+        else this.#readyReject(new AgentWorkerError("AGENT_INTERRUPTED", "the agent pool stopped before it was ready"));
+        resolve(result);
+      };
+    });
+    void this.#run().then(this.#settle, (thrown: unknown) => {
+      const error =
+        thrown instanceof AgentWorkerError ? thrown : new AgentWorkerError("AGENT_INTERRUPTED", String(thrown), { cause: thrown });
+      options.logger.error(error.message);
+      this.#events.emit("error", { error });
+      this.#settle({ exitCode: 1, error });
+    });
+  }
+
+  on<E extends AgentPoolEventName>(event: E, listener: (payload: AgentPoolEvents[E]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  handleSignal(signal: NodeJS.Signals): void {
+    if (signal === "SIGTERM" || signal === "SIGINT") void this.stop("graceful");
+    else if (signal === "SIGQUIT") void this.stop("forceful");
+    else this.#options.logger.debug(`ignoring ${signal}`);
+  }
+
+  stop(mode: StopMode): Promise<AgentPoolResult> {
+    const { logger } = this.#options;
+    const level = mode === "forceful" ? Math.max(2, this.#stopLevel + 1) : this.#stopLevel + 1;
+    if (this.#stopLevel >= 2) {
+      this.#events.emit("stopping", { mode: "immediate" });
+      logger.error("Exiting immediately; the agent will be marked lost by Buildkite");
+      this.#settle({ exitCode: 1, error: new AgentWorkerError("AGENT_INTERRUPTED", "the agent was stopped a third time and exited at once") });
+      return this.done;
+    }
+    this.#stopLevel = level;
+    this.#abort.abort();
+    if (level === 1) {
+      this.#events.emit("stopping", { mode: "graceful" });
+      logger.info("Gracefully stopping agent, waiting for any running jobs to finish; send again to forcefully kill");
+      for (const worker of this.#workers) worker.stop("graceful");
+    } else {
+      this.#events.emit("stopping", { mode: "forceful" });
+      logger.info("Forcefully stopping agent: cancelling running jobs");
+      for (const worker of this.#workers) worker.stop("forceful");
+      // The agent's watchdog: give cancelled jobs their grace period, plus 1 s to report.
+      this.#watchdog = setTimeout(() => {
+        this.#settle({
+          exitCode: 1,
+          error: new AgentWorkerError("AGENT_STOP_TIMEOUT", `the agent did not stop within the cancel grace period (${this.#options.cancelGracePeriod} s) + 1 s`),
+        });
+      }, (this.#options.cancelGracePeriod + 1) * 1000);
+      this.#watchdog.unref();
+    }
+    return this.done;
+  }
+
+  async #runHooks(name: AgentHookName, env: Record<string, string>): Promise<void> {
+    const options = this.#options;
+    for (const file of findHooks([options.hooksPath, ...options.additionalHooksPaths], name)) {
+      const result = await runHook(file, {
+        shell: options.hooksShell || options.shell,
+        env: { ...options.env, ...env },
+        cwd: options.buildPath,
+        logger: options.logger,
+      });
+      if (result.exitCode !== 0) {
+        throw new AgentWorkerError(
+          "AGENT_HOOK_FAILED",
+          `the ${name} hook ${file} failed: ${result.error ? result.error.message : `exit status ${result.exitCode}`}`,
+          result.error ? { cause: result.error } : undefined,
+        );
+      }
+    }
+  }
+
+  async #run(): Promise<AgentPoolResult> {
+    const options = this.#options;
+    const { logger } = options;
+    try {
+      await mkdir(options.buildPath, { recursive: true });
+    } catch (error) {
+      throw new AgentWorkerError("AGENT_BUILD_PATH", `could not create the build path ${options.buildPath}: ${(error as Error).message}`, { cause: error });
+    }
+    const registrar = new ApiClient({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      token: options.token,
+      version: options.version,
+      build: options.build,
+      logger,
+      env: options.env,
+      sleep: options.retrySleep,
+      random: options.clock.random,
+    });
+    let healthServer: Server | undefined;
+    let registered = false;
+    const ids: string[] = [];
+    const names: string[] = [];
+    try {
+      const tags = [...options.tags, ...(options.tagsFromHost ? hostTags() : [])];
+      const machineId = protectedMachineId();
+      let registrations: RegisterResponse[];
+      try {
+        registrations = await Promise.all(
+          Array.from({ length: options.spawn }, (_, i) =>
+            registrar.register(
+              {
+                name: options.name.replaceAll("%spawn", String(i + 1)),
+                hostname: os.hostname(),
+                os: osVersionDump(),
+                arch: goArch(process.arch),
+                scriptEvalEnabled: options.commandEval,
+                ignoreInDispatches: false,
+                ...(options.spawnWithPriority ? { priority: String(i + 1) } : options.priority ? { priority: options.priority } : {}),
+                version: options.version,
+                build: options.build,
+                tags,
+                pid: process.pid,
+                ...(machineId ? { machineId } : {}),
+                features: features(options),
+              },
+              { signal: this.#abort.signal },
+            ),
+          ),
+        );
+      } catch (error) {
+        if (this.#abort.signal.aborted) return { exitCode: 0 };
+        throw new AgentWorkerError("AGENT_REGISTER_FAILED", `failed to register agent: ${(error as Error).message}`, { cause: error });
+      }
+      registered = true;
+      registrations.forEach((registration, i) => {
+        ids.push(registration.id);
+        names.push(registration.name);
+        logger.info(`Successfully registered agent "${registration.name}" with tags [${registration.tags.join(", ")}]`);
+        this.#events.emit("registered", { spawnIndex: i + 1, agentId: registration.id, name: registration.name });
+      });
+      await this.#runHooks("agent-startup", { BUILDKITE_AGENT_IDS: ids.join(","), BUILDKITE_AGENT_NAMES: names.join(",") });
+      if (options.healthCheckAddr) healthServer = await startHealthCheck(options.healthCheckAddr, () => this.#workers);
+
+      const idleMonitor =
+        options.disconnectAfterIdleTimeout > 0
+          ? new IdleMonitor(options.disconnectAfterIdleTimeout * 1000, options.spawn, options.clock.now)
+          : undefined;
+      this.#workers = registrations.map(
+        (registration, i) =>
+          new AgentWorker({
+            spawnIndex: i + 1,
+            registration,
+            client: registrar.fromRegistration(registration),
+            options,
+            logger,
+            events: this.#events,
+            idleMonitor,
+          }),
+      );
+      if (this.#stopLevel > 0) for (const worker of this.#workers) worker.stop(this.#stopLevel >= 2 ? "forceful" : "graceful");
+      let connected = 0;
+      const unsubscribe = this.#events.on("connected", () => {
+        if (++connected === this.#workers.length) this.#readyResolve();
+      });
+      const results = await Promise.allSettled(this.#workers.map((worker) => worker.run()));
+      unsubscribe();
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failure !== undefined) {
+        const error =
+          failure.reason instanceof AgentWorkerError
+            ? failure.reason
+            : new AgentWorkerError("AGENT_INTERRUPTED", String(failure.reason), { cause: failure.reason });
+        logger.error(error.message);
+        this.#events.emit("error", { error });
+        return { exitCode: 1, error };
+      }
+      return { exitCode: 0 };
+    } finally {
+      if (healthServer !== undefined) await new Promise((resolve) => healthServer!.close(resolve));
+      if (registered) {
+        try {
+          await this.#runHooks("agent-shutdown", { BUILDKITE_AGENT_IDS: ids.join(","), BUILDKITE_AGENT_NAMES: names.join(",") });
+        } catch (error) {
+          logger.error((error as Error).message);
+        }
+      }
+      registrar.close();
+    }
+  }
+}
+
+/**
+ * Starts an agent: registers `spawn` workers (concurrently), runs the
+ * `agent-startup` hook, connects each worker and runs its ping loop, jobs and
+ * heartbeats until stopped, disconnected or failed; runs `agent-shutdown` at the
+ * end. Throws `AGENT_INVALID_OPTION` synchronously for bad options; everything
+ * later is reported through `done` (exit code and error) and the `error` event.
+ */
+export function startAgentPool(options: AgentPoolOptions): AgentPool {
+  return new Pool(resolveOptions(options));
+}

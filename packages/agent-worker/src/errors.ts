@@ -1,0 +1,37 @@
+/**
+ * Why the agent loop failed. Branch on `code`, never on the message.
+ *
+ * - `AGENT_INVALID_OPTION`: an option of `startAgentPool` is missing or invalid.
+ * - `AGENT_BUILD_PATH`: the build path cannot be created.
+ * - `AGENT_REGISTER_FAILED`: `POST register` failed (bad token, unreachable endpoint…).
+ * - `AGENT_HOOK_FAILED`: the `agent-startup` hook exited non-zero or could not run.
+ * - `AGENT_CONNECT_FAILED`: `POST connect` failed after its retries.
+ * - `AGENT_PING_FAILED`: a ping got a non-retryable answer (e.g. 401): the worker stopped.
+ * - `AGENT_HEARTBEAT_FAILED`: a heartbeat got a non-retryable answer: the worker stopped.
+ * - `AGENT_HEALTH_CHECK`: the health-check server could not listen.
+ * - `AGENT_STOP_TIMEOUT`: after a forceful stop, the workers were still running at the
+ *   end of the cancel grace period + 1 s (the real agent's watchdog).
+ * - `AGENT_INTERRUPTED`: a third stop request ended the pool at once.
+ */
+export type AgentWorkerErrorCode =
+  | "AGENT_INVALID_OPTION"
+  | "AGENT_BUILD_PATH"
+  | "AGENT_REGISTER_FAILED"
+  | "AGENT_HOOK_FAILED"
+  | "AGENT_CONNECT_FAILED"
+  | "AGENT_PING_FAILED"
+  | "AGENT_HEARTBEAT_FAILED"
+  | "AGENT_HEALTH_CHECK"
+  | "AGENT_STOP_TIMEOUT"
+  | "AGENT_INTERRUPTED";
+
+/** The one error class of this package: a one-line message and a stable `code`. */
+export class AgentWorkerError extends Error {
+  override readonly name = "AgentWorkerError";
+  readonly code: AgentWorkerErrorCode;
+
+  constructor(code: AgentWorkerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}

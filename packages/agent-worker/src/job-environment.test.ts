@@ -1,0 +1,63 @@
+import { describe, expect, it } from "@jest/globals";
+import { createJobEnvironment, formatEnvFile } from "./job-environment.js";
+import { resolveOptions } from "./options.js";
+
+const options = resolveOptions({
+  token: "t",
+  buildPath: "/tmp/builds",
+  executor: { command: "/bin/true", args: [] },
+  cancelSignal: "SIGINT",
+  noPty: true,
+  allowedRepositories: ["^git@github\\.com:acme/"],
+});
+
+function build(jobEnv: Record<string, string>) {
+  return createJobEnvironment({
+    jobEnv,
+    options,
+    accessToken: "job-token",
+    endpoint: "http://127.0.0.1/v3",
+    requestHeaderEnv: { BUILDKITE_REQUEST_HEADER_BUILDKITE_X: "1" },
+    envFile: "/tmp/e",
+    envJsonFile: "/tmp/j",
+    timeoutFile: "/tmp/t",
+    agentPid: 42,
+  });
+}
+
+describe("the job environment", () => {
+  it("drops the registration token, overrides with agent settings and lists the ignored names", () => {
+    const { env, fileEnv } = build({ BUILDKITE_AGENT_TOKEN: "reg", BUILDKITE_SHELL: "zsh", BUILDKITE_REQUEST_HEADER_BUILDKITE_X: "0", A: "1" });
+    expect(env["BUILDKITE_AGENT_TOKEN"]).toBeUndefined();
+    expect(fileEnv).not.toHaveProperty("BUILDKITE_AGENT_TOKEN");
+    expect(env["BUILDKITE_AGENT_ACCESS_TOKEN"]).toBe("job-token");
+    expect(env["BUILDKITE_SHELL"]).toBe("/bin/bash -e -c");
+    // Request headers are written without being counted as ignored.
+    expect(env["BUILDKITE_IGNORED_ENV"]).toBe("BUILDKITE_SHELL");
+    expect(env).toMatchObject({
+      BUILDKITE_CANCEL_SIGNAL: "SIGINT",
+      BUILDKITE_PTY: "false",
+      BUILDKITE_CANCEL_GRACE_PERIOD: "10",
+      BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS: "9",
+      BUILDKITE_AGENT_PID: "42",
+      BUILDKITE_AGENT_JOB_TIMEOUT_FILE: "/tmp/t",
+      A: "1",
+    });
+  });
+
+  it("keeps a mirror URL only for allowed repositories", () => {
+    expect(build({ BUILDKITE_GIT_REMOTE_MIRROR_URL: "git@github.com:acme/x" }).env["BUILDKITE_GIT_REMOTE_MIRROR_URL"]).toBe("git@github.com:acme/x");
+    expect(build({ BUILDKITE_GIT_REMOTE_MIRROR_URL: "git@evil:x" }).env["BUILDKITE_GIT_REMOTE_MIRROR_URL"]).toBe("");
+  });
+
+  it("cuts a BUILDKITE_MESSAGE over 64 KiB and says so", () => {
+    const message = build({ BUILDKITE_MESSAGE: "x".repeat(70_000) }).env["BUILDKITE_MESSAGE"]!;
+    expect(Buffer.byteLength(message)).toBe(65_536 - "BUILDKITE_MESSAGE".length - 2);
+    expect(message.endsWith("[value truncated 70000 -> 65517 bytes]")).toBe(true);
+  });
+
+  it("writes the env file with Go %q quoting", () => {
+    const quote = (v: string) => JSON.stringify(v).slice(1, -1);
+    expect(formatEnvFile({ A: 'say "hi"\n' }, quote)).toBe('A="say \\"hi\\"\\n"\n');
+  });
+});

@@ -1,0 +1,163 @@
+import type { ApiClient } from "@agent/api-client";
+import type * as LogRedactor from "@agent/log-redactor";
+import type { Transform } from "node:stream";
+import { sleepUnlessAborted, type Clock } from "./clock.js";
+import type { Logger } from "./logger.js";
+
+/** Parallel chunk uploads per job, as the agent's log streamer (agent-api.md §4). */
+export const CHUNK_UPLOAD_CONCURRENCY = 3;
+/** Flush ticks per jittered run: a run is a random offset, then 32 ticks; runs start every 33 intervals. */
+const TICKS_PER_RUN = 32;
+/** Header times are batched in 1 s windows. */
+const HEADER_TIMES_WINDOW_MS = 1000;
+
+/** Settings of one job's log. */
+export interface JobLogOptions {
+  readonly lib: typeof LogRedactor;
+  readonly client: ApiClient;
+  readonly jobId: string;
+  readonly chunksMaxSizeBytes: number;
+  readonly chunksIntervalSeconds: number;
+  readonly logMaxSizeBytes: number;
+  readonly ansiTimestamps: boolean;
+  readonly timestampLines: boolean;
+  /** Values to redact from lines the agent itself writes into the job log. */
+  readonly secrets: readonly string[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * One job's log on its way up: executor output and the agent's own lines →
+ * ANSI timestamps (or header times, optionally `timestamp-lines`) → chunks of at
+ * most `chunks_max_size_bytes`, cut every `chunks_interval` → 3 parallel
+ * uploads. Chunks failing after the client's retries are dropped and counted.
+ * Memory stays bounded: the chunk stream holds a few chunks and, with 3
+ * uploads in flight, the writer (and so the executor) waits.
+ */
+export class JobLog {
+  /** Where the executor's output is piped (with `{ end: false }`). */
+  readonly input: Transform;
+  readonly #options: JobLogOptions;
+  readonly #chunks: LogRedactor.LogChunkStream;
+  readonly #redactor: LogRedactor.Redactor;
+  readonly #stop = new AbortController();
+  readonly #pendingHeaderTimes = new Map<number, string>();
+  #failedChunks = 0;
+  #uploadedBytes = 0;
+  #warnedSize = false;
+  #consumed: Promise<void> | undefined;
+  #flushing: Promise<void> | undefined;
+  #headerTimes: Promise<void> | undefined;
+
+  constructor(options: JobLogOptions) {
+    this.#options = options;
+    const { lib } = options;
+    this.#redactor = new lib.Redactor({ secrets: options.secrets });
+    this.#chunks = lib.createLogChunkStream({ maxChunkSizeBytes: options.chunksMaxSizeBytes });
+    if (options.ansiTimestamps) {
+      this.input = lib.createTimestamperStream({ now: options.clock.now });
+      this.input.pipe(this.#chunks);
+    } else {
+      this.input = lib.createHeaderTimeStream({
+        now: options.clock.now,
+        onHeader: (header) => this.#pendingHeaderTimes.set(header.index, header.time),
+      });
+      if (options.timestampLines) {
+        const lines = lib.createLineTimestamperStream({ now: options.clock.now });
+        this.input.pipe(lines).pipe(this.#chunks);
+      } else {
+        this.input.pipe(this.#chunks);
+      }
+    }
+  }
+
+  /** Starts uploading, flushing every `chunks_interval`, and sending header times. */
+  start(): void {
+    this.#consumed = this.#consume();
+    this.#flushing = this.#flushLoop();
+    if (!this.#options.ansiTimestamps) this.#headerTimes = this.#headerTimesLoop();
+  }
+
+  /**
+   * Writes a line of the agent's own (a refusal, "Error running job: …") into the
+   * job log: redacted here, since it does not pass through the bootstrap's redactor.
+   */
+  writeAgentLine(text: string): void {
+    const redacted = Buffer.concat([this.#redactor.write(Buffer.from(`${text}\n`)), this.#redactor.flush()]);
+    this.input.write(redacted);
+  }
+
+  /** Ends the log: final drain, waits for every upload. Returns the failed chunk count. */
+  async finish(): Promise<number> {
+    this.input.end();
+    await this.#consumed;
+    this.#stop.abort();
+    await this.#flushing;
+    await this.#headerTimes;
+    if (!this.#options.ansiTimestamps) await this.#sendHeaderTimes();
+    if (this.#failedChunks > 0) {
+      this.#options.logger.warn(`${this.#failedChunks} chunks failed to upload for this job`, { job: this.#options.jobId });
+    }
+    return this.#failedChunks;
+  }
+
+  async #consume(): Promise<void> {
+    const inflight = new Set<Promise<void>>();
+    for await (const chunk of this.#chunks as AsyncIterable<LogRedactor.LogChunk>) {
+      const upload: Promise<void> = this.#upload(chunk).finally(() => inflight.delete(upload));
+      inflight.add(upload);
+      if (inflight.size >= CHUNK_UPLOAD_CONCURRENCY) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+  }
+
+  async #upload(chunk: LogRedactor.LogChunk): Promise<void> {
+    const { client, jobId, logger, logMaxSizeBytes } = this.#options;
+    this.#uploadedBytes += chunk.size;
+    if (!this.#warnedSize && this.#uploadedBytes > logMaxSizeBytes) {
+      // As the agent: warn once and keep sending; the server decides what to keep.
+      this.#warnedSize = true;
+      logger.warn(`The job log has exceeded the maximum size of ${logMaxSizeBytes} bytes`, { job: jobId });
+    }
+    try {
+      await client.uploadChunk(jobId, { data: chunk.data, sequence: chunk.sequence, offset: chunk.offset });
+    } catch (error) {
+      this.#failedChunks += 1;
+      logger.warn(`dropping log chunk ${chunk.sequence}: ${(error as Error).message}`, { job: jobId });
+    }
+  }
+
+  async #flushLoop(): Promise<void> {
+    const { clock } = this.#options;
+    const interval = this.#options.chunksIntervalSeconds * 1000;
+    const signal = this.#stop.signal;
+    for (;;) {
+      // Re-jittered runs keep many agents from flushing in lock-step.
+      const offset = clock.random() * interval;
+      if (!(await sleepUnlessAborted(clock, offset, signal))) return;
+      for (let tick = 0; tick < TICKS_PER_RUN; tick++) {
+        this.#chunks.flush();
+        if (!(await sleepUnlessAborted(clock, interval, signal))) return;
+      }
+      this.#chunks.flush();
+      if (!(await sleepUnlessAborted(clock, interval - offset, signal))) return;
+    }
+  }
+
+  async #headerTimesLoop(): Promise<void> {
+    const { clock } = this.#options;
+    while (await sleepUnlessAborted(clock, HEADER_TIMES_WINDOW_MS, this.#stop.signal)) await this.#sendHeaderTimes();
+  }
+
+  async #sendHeaderTimes(): Promise<void> {
+    if (this.#pendingHeaderTimes.size === 0) return;
+    const batch = new Map(this.#pendingHeaderTimes);
+    this.#pendingHeaderTimes.clear();
+    try {
+      await this.#options.client.saveHeaderTimes(this.#options.jobId, batch);
+    } catch (error) {
+      this.#options.logger.warn(`dropping header times: ${(error as Error).message}`, { job: this.#options.jobId });
+    }
+  }
+}

@@ -1,0 +1,308 @@
+import os from "node:os";
+import path from "node:path";
+import { systemClock, type Clock } from "./clock.js";
+import { AgentWorkerError } from "./errors.js";
+import { silentLogger, type Logger } from "./logger.js";
+
+/** The job executor the agent starts for every job (`buildkite-agent bootstrap`). */
+export interface Executor {
+  /** The program, e.g. `process.execPath`. Found on the `PATH` of `env` when it has no `/`. */
+  readonly command: string;
+  /** Its arguments, e.g. `["/path/to/cli.js", "bootstrap"]`. */
+  readonly args: readonly string[];
+}
+
+/** The agent's default redacted-vars patterns (logs-and-redaction.md §4.2). */
+export const DEFAULT_REDACTED_VARS: readonly string[] = Object.freeze([
+  "*_PASSWORD",
+  "*_SECRET",
+  "*_TOKEN",
+  "*_PRIVATE_KEY",
+  "*_SSH_KEY",
+  "*_ACCESS_KEY",
+  "*_SECRET_KEY",
+  "*_CONNECTION_STRING",
+  "*_API_KEY",
+]);
+
+/**
+ * Settings of {@link startAgentPool}: the values of `buildkite-agent start` that the
+ * agent loop uses, with the same defaults (apps/agent maps `AgentConfig` onto them).
+ * Durations are in seconds, as the flags.
+ */
+export interface AgentPoolOptions {
+  /** Registration token (already resolved from `file://`/`fd://`). Never reaches a job. */
+  readonly token: string;
+  /** Agent API endpoint. @default "https://agent-edge.buildkite.com/v3" */
+  readonly endpoint?: string;
+  /**
+   * Agent name; every `%spawn` becomes the worker's 1-based index. Other
+   * placeholders (`%hostname`, `%random`, `%pid`) are sent as they are, for the
+   * server to expand, as the real agent does. @default ""
+   */
+  readonly name?: string;
+  /** Tags, `key=value`. @default [] */
+  readonly tags?: readonly string[];
+  /** Add `hostname=`, `os=`, `arch=` and `machine-id=` tags. @default false */
+  readonly tagsFromHost?: boolean;
+  /** Opaque priority sent at registration. @default "" */
+  readonly priority?: string;
+  /** Workers in this process. @default 1 */
+  readonly spawn?: number;
+  /** Each worker's priority is its 1-based index. @default false */
+  readonly spawnWithPriority?: boolean;
+  /** Where jobs run; created (mode 0777 & umask) when missing. Required. */
+  readonly buildPath: string;
+  /** Agent hooks directory (`agent-startup`, `agent-shutdown`, `pre-bootstrap`). @default "" */
+  readonly hooksPath?: string;
+  /** More directories searched for `agent-startup`/`agent-shutdown`. @default [] */
+  readonly additionalHooksPaths?: readonly string[];
+  /** @default "" */
+  readonly pluginsPath?: string;
+  /** @default "<home>/.buildkite-agent/sockets" */
+  readonly socketsPath?: string;
+  /** @default "" */
+  readonly gitMirrorsPath?: string;
+  /** The shell jobs' commands run in. @default "/bin/bash -e -c" */
+  readonly shell?: string;
+  /** Shell for hooks; empty means `shell`. @default "" */
+  readonly hooksShell?: string;
+  /** Seconds a cancelled job has to finish before the agent gives up on it. @default 10 */
+  readonly cancelGracePeriod?: number;
+  /** Seconds between the cancel signal and SIGKILL; negative is relative to `cancelGracePeriod`. @default -1 */
+  readonly signalGracePeriodSeconds?: number;
+  /** First signal of a cancellation. @default "SIGTERM" */
+  readonly cancelSignal?: NodeJS.Signals;
+  /** Run the executor on pipes instead of a PTY. @default false */
+  readonly noPty?: boolean;
+  /** ANSI timestamps in the log; `false` = `--no-ansi-timestamps` (header times are sent). @default true */
+  readonly ansiTimestamps?: boolean;
+  /** With `ansiTimestamps: false`, prefix each line with `[<UTC time>] `. @default false */
+  readonly timestampLines?: boolean;
+  /** Each worker runs one job, then disconnects. @default false */
+  readonly disconnectAfterJob?: boolean;
+  /** Seconds all workers may be idle before the agent disconnects; 0 = never. @default 0 */
+  readonly disconnectAfterIdleTimeout?: number;
+  /** Seconds of uptime after which a worker disconnects at its next idle moment; 0 = never. @default 0 */
+  readonly disconnectAfterUptime?: number;
+  /** Regexes; when set, a job's `BUILDKITE_REPO` must match one. @default [] */
+  readonly allowedRepositories?: readonly string[];
+  /** Regexes; when set, each plugin's full source must match one. @default [] */
+  readonly allowedPlugins?: readonly string[];
+  /** Regexes for job env names; needs `enableEnvironmentVariableAllowlist`. @default [] */
+  readonly allowedEnvironmentVariables?: readonly string[];
+  /** @default false */
+  readonly enableEnvironmentVariableAllowlist?: boolean;
+  /** `--no-plugins`. @default false */
+  readonly noPlugins?: boolean;
+  /** `--no-command-eval`. @default false */
+  readonly noCommandEval?: boolean;
+  /** `--no-local-hooks`. @default false */
+  readonly noLocalHooks?: boolean;
+  /** Name patterns whose values are redacted. @default DEFAULT_REDACTED_VARS */
+  readonly redactedVars?: readonly string[];
+  /** Enabled experiments, passed to jobs and reported as features. @default [] */
+  readonly experiments?: readonly string[];
+  /** `host:port` for the health-check HTTP server; empty = none. @default "" */
+  readonly healthCheckAddr?: string;
+  /** The job executor. Required. */
+  readonly executor: Executor;
+  /**
+   * The agent's own environment, passed to the executor and hooks (after it the
+   * job's env). apps/agent passes `process.env` already scrubbed of start flags;
+   * `BUILDKITE_AGENT_TOKEN` is dropped here as well. @default {}
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where the per-job env files and timeout marker go. @default os.tmpdir() */
+  readonly jobContextDir?: string;
+  /** `BUILDKITE_BIN_PATH`: the directory of the agent executable. @default "" */
+  readonly binPath?: string;
+  /** `BUILDKITE_CONFIG_PATH`. @default "" */
+  readonly configPath?: string;
+  /** Extra settings exported to jobs verbatim (git flags, checkout mode…), as apps/agent maps them. @default {} */
+  readonly jobSettings?: Readonly<Record<string, string>>;
+  /** Agent version for the User-Agent and registration. @default "3.137.0" */
+  readonly version?: string;
+  /** Build number. @default "x" */
+  readonly build?: string;
+  /** @default silent */
+  readonly logger?: Logger;
+  /** Timers, jitter and wall clock. @default real ones */
+  readonly clock?: Partial<Clock>;
+  /** The wait between API retries (tests make it instant). @default clock.sleep */
+  readonly retrySleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  readonly token: string;
+  readonly endpoint: string | undefined;
+  readonly name: string;
+  readonly tags: readonly string[];
+  readonly tagsFromHost: boolean;
+  readonly priority: string;
+  readonly spawn: number;
+  readonly spawnWithPriority: boolean;
+  readonly buildPath: string;
+  readonly hooksPath: string;
+  readonly additionalHooksPaths: readonly string[];
+  readonly pluginsPath: string;
+  readonly socketsPath: string;
+  readonly gitMirrorsPath: string;
+  readonly shell: string;
+  readonly hooksShell: string;
+  readonly cancelGracePeriod: number;
+  /** Effective (already made absolute) seconds. */
+  readonly signalGracePeriod: number;
+  readonly cancelSignal: NodeJS.Signals;
+  readonly noPty: boolean;
+  readonly ansiTimestamps: boolean;
+  readonly timestampLines: boolean;
+  readonly disconnectAfterJob: boolean;
+  readonly disconnectAfterIdleTimeout: number;
+  readonly disconnectAfterUptime: number;
+  readonly allowedRepositories: readonly RegExp[];
+  readonly allowedPlugins: readonly RegExp[];
+  readonly allowedEnvironmentVariables: readonly RegExp[];
+  readonly pluginsEnabled: boolean;
+  readonly commandEval: boolean;
+  readonly localHooksEnabled: boolean;
+  readonly redactedVars: readonly string[];
+  readonly experiments: readonly string[];
+  readonly healthCheckAddr: string;
+  readonly executor: Executor;
+  readonly env: Readonly<Record<string, string>>;
+  readonly jobContextDir: string;
+  readonly binPath: string;
+  readonly configPath: string;
+  readonly jobSettings: Readonly<Record<string, string>>;
+  readonly version: string;
+  readonly build: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly retrySleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const CANCEL_SIGNALS = new Set(["SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGTERM"]);
+
+function invalid(message: string): AgentWorkerError {
+  return new AgentWorkerError("AGENT_INVALID_OPTION", message);
+}
+
+function seconds(name: string, value: number | undefined, fallback: number, allowNegative = false): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || (!allowNegative && value < 0)) {
+    throw invalid(`agent option ${name} must be a number of seconds${allowNegative ? "" : " >= 0"}, got ${value}`);
+  }
+  return value;
+}
+
+// Go's regexp syntax and JavaScript's agree on what allow-lists use in practice
+// (anchors, classes, alternation); the agent treats a bad one as fatal at start.
+function regexes(name: string, sources: readonly string[] | undefined): RegExp[] {
+  return (sources ?? []).map((source) => {
+    try {
+      return new RegExp(source);
+    } catch (error) {
+      throw new AgentWorkerError("AGENT_INVALID_OPTION", `agent option ${name}: ${JSON.stringify(source)} is not a valid regular expression`, {
+        cause: error,
+      });
+    }
+  });
+}
+
+/** Checks the options and applies the defaults of `buildkite-agent start`. */
+export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
+  if (options === null || typeof options !== "object") throw invalid("startAgentPool needs an options object");
+  if (typeof options.token !== "string" || options.token === "") {
+    throw invalid("agent option token is required: pass the agent registration token");
+  }
+  if (typeof options.buildPath !== "string" || options.buildPath === "") {
+    throw invalid("agent option buildPath is required: pass the directory jobs run in");
+  }
+  const executor = options.executor;
+  if (executor === undefined || typeof executor.command !== "string" || executor.command === "" || !Array.isArray(executor.args)) {
+    throw invalid("agent option executor must be { command, args }, e.g. the agent's own `bootstrap` command");
+  }
+  const spawn = options.spawn ?? 1;
+  if (!Number.isInteger(spawn) || spawn < 1) throw invalid(`agent option spawn must be an integer >= 1, got ${spawn}`);
+  const cancelGracePeriod = seconds("cancelGracePeriod", options.cancelGracePeriod, 10);
+  const signalSetting = seconds("signalGracePeriodSeconds", options.signalGracePeriodSeconds, -1, true);
+  const signalGracePeriod = signalSetting < 0 ? cancelGracePeriod + signalSetting : signalSetting;
+  if (signalGracePeriod < 0 || cancelGracePeriod <= signalGracePeriod) {
+    throw invalid(
+      `cancel-grace-period (${cancelGracePeriod}) must be greater than signal-grace-period-seconds (${signalGracePeriod}) and that must not be negative`,
+    );
+  }
+  const cancelSignal = (options.cancelSignal ?? "SIGTERM").toUpperCase() as NodeJS.Signals;
+  if (!CANCEL_SIGNALS.has(cancelSignal)) {
+    throw invalid(`agent option cancelSignal must be one of ${[...CANCEL_SIGNALS].join(", ")}, got ${options.cancelSignal}`);
+  }
+  const allowedEnvironmentVariables = regexes("allowedEnvironmentVariables", options.allowedEnvironmentVariables);
+  if (allowedEnvironmentVariables.length > 0 && options.enableEnvironmentVariableAllowlist !== true) {
+    throw invalid(
+      "allowed-environment-variables is set but enable-environment-variable-allowlist is not: set both, or neither",
+    );
+  }
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    // The registration token never reaches a job or hook, whatever the embedder passes.
+    if (value !== undefined && key !== "BUILDKITE_AGENT_TOKEN") env[key] = value;
+  }
+  const home = env["HOME"] || os.homedir();
+  const clock: Clock = {
+    sleep: options.clock?.sleep ?? systemClock.sleep,
+    random: options.clock?.random ?? systemClock.random,
+    now: options.clock?.now ?? systemClock.now,
+  };
+  const noCommandEval = options.noCommandEval ?? false;
+  const noLocalHooks = options.noLocalHooks ?? false;
+  return {
+    token: options.token,
+    endpoint: options.endpoint || undefined,
+    name: options.name ?? "",
+    tags: [...(options.tags ?? [])],
+    tagsFromHost: options.tagsFromHost ?? false,
+    priority: options.priority ?? "",
+    spawn,
+    spawnWithPriority: options.spawnWithPriority ?? false,
+    buildPath: path.resolve(options.buildPath),
+    hooksPath: options.hooksPath ?? "",
+    additionalHooksPaths: [...(options.additionalHooksPaths ?? [])],
+    pluginsPath: options.pluginsPath ?? "",
+    socketsPath: options.socketsPath ?? (home ? path.join(home, ".buildkite-agent", "sockets") : path.join(os.tmpdir(), "buildkite-sockets")),
+    gitMirrorsPath: options.gitMirrorsPath ?? "",
+    shell: options.shell ?? "/bin/bash -e -c",
+    hooksShell: options.hooksShell ?? "",
+    cancelGracePeriod,
+    signalGracePeriod,
+    cancelSignal,
+    noPty: options.noPty ?? false,
+    ansiTimestamps: options.ansiTimestamps ?? true,
+    timestampLines: options.timestampLines ?? false,
+    disconnectAfterJob: options.disconnectAfterJob ?? false,
+    disconnectAfterIdleTimeout: seconds("disconnectAfterIdleTimeout", options.disconnectAfterIdleTimeout, 0),
+    disconnectAfterUptime: seconds("disconnectAfterUptime", options.disconnectAfterUptime, 0),
+    allowedRepositories: regexes("allowedRepositories", options.allowedRepositories),
+    allowedPlugins: regexes("allowedPlugins", options.allowedPlugins),
+    allowedEnvironmentVariables,
+    // As the agent: no-command-eval or no-local-hooks imply no-plugins unless set explicitly.
+    pluginsEnabled: !(options.noPlugins ?? (noCommandEval || noLocalHooks)),
+    commandEval: !noCommandEval,
+    localHooksEnabled: !noLocalHooks,
+    redactedVars: [...(options.redactedVars ?? DEFAULT_REDACTED_VARS)],
+    experiments: [...(options.experiments ?? [])],
+    healthCheckAddr: options.healthCheckAddr ?? "",
+    executor: { command: executor.command, args: [...executor.args] },
+    env,
+    jobContextDir: options.jobContextDir || os.tmpdir(),
+    binPath: options.binPath ?? "",
+    configPath: options.configPath ?? "",
+    jobSettings: { ...options.jobSettings },
+    version: options.version ?? "3.137.0",
+    build: options.build ?? "x",
+    logger: options.logger ?? silentLogger,
+    clock,
+    retrySleep: options.retrySleep ?? clock.sleep,
+  };
+}

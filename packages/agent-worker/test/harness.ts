@@ -1,0 +1,107 @@
+import { AgentApiServer, type AgentApiServerOptions } from "@agent/agent-api-server";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startAgentPool, type AgentPool, type AgentPoolOptions } from "../src/index.js";
+
+/** The fixture executor: runs `$BUILDKITE_COMMAND` with /bin/sh. */
+export const BOOTSTRAP = fileURLToPath(new URL("fixtures/bootstrap.sh", import.meta.url));
+export const REGISTRATION_TOKEN = "reg-token-123456";
+
+const servers = new Set<AgentApiServer>();
+const pools = new Set<AgentPool>();
+const dirs = new Set<string>();
+
+// Registered by every test file that imports this module: whatever a test's
+// outcome, its pools are stopped, servers closed and temp dirs removed, and no
+// process started by an agent of this test process may survive.
+afterEach(async () => {
+  const running = [...pools];
+  pools.clear();
+  await Promise.all(running.map((pool) => pool.stop("forceful")));
+  await Promise.all([...servers].map((server) => server.close()));
+  servers.clear();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs.clear();
+  expect(await agentProcesses()).toEqual([]);
+});
+
+/** Pids of live processes whose environment says they were started by an agent in this process. */
+export async function agentProcesses(): Promise<number[]> {
+  const marker = `BUILDKITE_AGENT_PID=${process.pid}\0`;
+  const found: number[] = [];
+  // A cancelled group may take a moment to be reaped.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    found.length = 0;
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]?.startsWith("Z")) continue;
+        if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) found.push(Number(entry));
+      } catch {
+        // Gone meanwhile, or not ours to read.
+      }
+    }
+    if (found.length === 0) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return found;
+}
+
+/** A temp dir removed after the test. */
+export function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "agent-worker-"));
+  dirs.add(dir);
+  return dir;
+}
+
+/** A listening Agent API server, closed after the test. */
+export async function startServer(options: AgentApiServerOptions = {}): Promise<AgentApiServer> {
+  const server = new AgentApiServer({ registrationToken: REGISTRATION_TOKEN, ...options });
+  servers.add(server);
+  await server.listen({ host: "127.0.0.1", port: 0 });
+  return server;
+}
+
+/** Recorded API retry waits (they return at once). */
+export interface RetryWaits {
+  readonly delays: number[];
+}
+
+/**
+ * A pool against `server` with test defaults: no jitter (random 0), instant API
+ * retries (recorded), the fixture executor, a fresh build path. Stopped after the test.
+ */
+export function startPool(server: AgentApiServer, overrides: Partial<AgentPoolOptions> = {}): { pool: AgentPool; retries: RetryWaits } {
+  const retries: RetryWaits = { delays: [] };
+  const pool = startAgentPool({
+    endpoint: server.endpoint,
+    token: REGISTRATION_TOKEN,
+    name: "test-%spawn",
+    buildPath: path.join(tempDir(), "builds"),
+    executor: { command: BOOTSTRAP, args: [] },
+    env: { PATH: "/usr/bin:/bin", HOME: os.tmpdir() },
+    jobContextDir: tempDir(),
+    noPty: true,
+    cancelGracePeriod: 3,
+    clock: { random: () => 0 },
+    retrySleep: async (ms) => {
+      retries.delays.push(ms);
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    ...overrides,
+  });
+  pools.add(pool);
+  return { pool, retries };
+}
+
+/** Waits (bounded) for the job to finish on the server. */
+export async function jobFinished(server: AgentApiServer, jobId: string, ms = 20_000) {
+  return server.waitForEvent("job.finished", { match: (e) => e.jobId === jobId, signal: AbortSignal.timeout(ms) });
+}
+
+/** The log with ANSI timestamps removed. */
+export function stripTimestamps(log: string): string {
+  return log.replace(/\x1b_bk;t=\d+\x07/g, "");
+}

@@ -1,0 +1,88 @@
+import type { BootstrapConfig } from "@agent/config";
+import { goQuote } from "@agent/log-redactor";
+import { EXECUTOR_SETTING_VARS } from "../hooks/index.js";
+import type { Environment } from "../environment.js";
+import type { JobApiServer } from "../job-api/index.js";
+import type { JobLog } from "../job-log.js";
+import type { Logger } from "../logger.js";
+import type { PluginCheckout } from "../plugins/index.js";
+import type { ProcessRunner } from "../process-runner.js";
+import type { CheckoutOverrideMode } from "../protected-env.js";
+import type { JobOutput } from "./job-output.js";
+import { rereadSettings, type ExecutorSettings } from "./settings.js";
+
+/** Everything one job's phases share while it runs. */
+export class JobState {
+  readonly config: BootstrapConfig;
+  readonly settings: ExecutorSettings;
+  readonly environment: Environment;
+  readonly output: JobOutput;
+  readonly log: JobLog;
+  readonly runner: ProcessRunner;
+  readonly mode: CheckoutOverrideMode;
+  readonly tempDir: string;
+  readonly logger: Logger;
+  /** Aborted when the job is cancelled: stops the running process and every later phase. */
+  readonly signal: AbortSignal;
+  /** The agent hooks directories: `hooks-path`, then each additional one. */
+  readonly hookPaths: readonly string[];
+  jobApi: JobApiServer | undefined;
+  cwd: string;
+  /** The checkout directory, once the checkout phase (or its stand-in) has run. */
+  checkoutRoot: string | undefined;
+  /** Plugins whose hooks take part in hook points now: non-vendored, then vendored once resolved. */
+  activePlugins: PluginCheckout[] = [];
+
+  constructor(init: {
+    config: BootstrapConfig;
+    settings: ExecutorSettings;
+    environment: Environment;
+    output: JobOutput;
+    runner: ProcessRunner;
+    mode: CheckoutOverrideMode;
+    tempDir: string;
+    logger: Logger;
+    signal: AbortSignal;
+    cwd: string;
+  }) {
+    this.config = init.config;
+    this.settings = init.settings;
+    this.environment = init.environment;
+    this.output = init.output;
+    this.log = init.output.log;
+    this.runner = init.runner;
+    this.mode = init.mode;
+    this.tempDir = init.tempDir;
+    this.logger = init.logger;
+    this.signal = init.signal;
+    this.cwd = init.cwd;
+    this.hookPaths = [init.config.hooksPath, ...init.config.additionalHooksPaths].filter((dir) => dir !== "");
+    this.jobApi = undefined;
+    this.checkoutRoot = undefined;
+  }
+
+  /** Changes the working directory of every later hook and command. */
+  chdir(dir: string): void {
+    this.cwd = dir;
+    this.environment.set("PWD", dir);
+  }
+
+  /**
+   * After hooks or the Job API changed the environment: settings re-read,
+   * redactors refreshed, LFS smudge kept off when LFS is on.
+   */
+  afterEnvironmentChange(): void {
+    for (const name of this.jobApi?.takeChangedNames() ?? []) {
+      const value = this.environment.get(name);
+      if (EXECUTOR_SETTING_VARS.has(name) && value !== undefined) this.log.comment(`${name} is now "${goQuote(value)}"`);
+    }
+    rereadSettings(this.settings, this.environment, this.logger);
+    this.output.refreshFromEnv(this.environment);
+    if (this.settings.gitLfsEnabled) this.environment.set("GIT_LFS_SKIP_SMUDGE", "1");
+  }
+
+  /** The live checkout path (hooks may relocate it). */
+  checkoutPath(): string {
+    return this.environment.get("BUILDKITE_BUILD_CHECKOUT_PATH") ?? "";
+  }
+}

@@ -1,0 +1,125 @@
+import type { Environment } from "../environment.js";
+import type { JobLog } from "../job-log.js";
+import { isChangeAllowed, type CheckoutOverrideMode } from "../protected-env.js";
+import { changedNames, withoutNames, type EnvChanges } from "./env-changes.js";
+
+/**
+ * The executor settings re-read from the environment after every hook
+ * (job-executor.md §4.4; internal/job/config.go): a hook changing one of these
+ * changes how the job runs, so the log shows its new value.
+ */
+export const EXECUTOR_SETTING_VARS: ReadonlySet<string> = new Set([
+  "BUILDKITE_REPO",
+  "BUILDKITE_REFSPEC",
+  "BUILDKITE_GIT_SUBMODULES",
+  "BUILDKITE_GIT_LFS_ENABLED",
+  "BUILDKITE_CLEAN_CHECKOUT",
+  "BUILDKITE_SKIP_CHECKOUT",
+  "BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS",
+  "BUILDKITE_GIT_SPARSE_CHECKOUT_MODE",
+  "BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS",
+  "BUILDKITE_GIT_CHECKOUT_TIMEOUT",
+  "BUILDKITE_GIT_CHECKOUT_FLAGS",
+  "BUILDKITE_GIT_CLONE_FLAGS",
+  "BUILDKITE_GIT_FETCH_FLAGS",
+  "BUILDKITE_GIT_CLONE_MIRROR_FLAGS",
+  "BUILDKITE_GIT_MIRROR_CHECKOUT_MODE",
+  "BUILDKITE_GIT_CLEAN_FLAGS",
+  "BUILDKITE_GIT_SSH_KEY",
+  "BUILDKITE_GIT_COMMIT_VERIFICATION",
+  "BUILDKITE_GIT_SUBMODULE_CLONE_CONFIG",
+  "BUILDKITE_PLUGINS_ALWAYS_CLONE_FRESH",
+  "BUILDKITE_GIT_MIRRORS_SKIP_UPDATE",
+  "BUILDKITE_ARTIFACT_PATHS",
+  "BUILDKITE_ARTIFACT_UPLOAD_DESTINATION",
+]);
+
+// A private key is an executor setting, but its value must not reach the job
+// log (the real agent prints it; default redacted-vars do not match its name).
+const VALUE_HIDDEN_SETTINGS: ReadonlySet<string> = new Set(["BUILDKITE_GIT_SSH_KEY"]);
+
+/** Options for {@link applyHookChanges}. */
+export interface ApplyHookChangesOptions {
+  /** The job's checkout-override mode: `strict` also blocks the checkout-scoped vars. */
+  readonly mode: CheckoutOverrideMode;
+  /** Where the `# …` comments go. */
+  readonly log: JobLog;
+  /**
+   * Names whose new value is shown in the log (`# NAME is now "v"`) rather than
+   * hidden (`# NAME added`): normally {@link EXECUTOR_SETTING_VARS}.
+   */
+  readonly executorSettingVars: ReadonlySet<string>;
+}
+
+/** What {@link applyHookChanges} did. */
+export interface AppliedHookChanges {
+  /** The changes made to the environment (the input minus `blocked`). */
+  readonly applied: EnvChanges;
+  /** Protected or checkout-locked names whose change was dropped, sorted. */
+  readonly blocked: readonly string[];
+}
+
+/**
+ * Applies a hook's env changes to the live job environment (executor.go
+ * `applyEnvironmentChanges`): changes to protected names, and to checkout-scoped
+ * names in `strict` mode, are dropped with the comment
+ * `Changes to some env vars were blocked; the affected vars are: [A B]`; the rest
+ * are applied, and each is logged as a comment, values hidden (`# NAME added`,
+ * `# NAME changed`, `# NAME removed`) except for executor settings
+ * (`# NAME is now "v"`, `# NAME was "a" and is now "b"`). Each group is logged in
+ * name order (the real agent's order is Go map order, i.e. random). Refreshing
+ * redactors and re-reading executor settings stay with the executor.
+ */
+export function applyHookChanges(
+  environment: Environment,
+  changes: EnvChanges,
+  options: ApplyHookChangesOptions,
+): AppliedHookChanges {
+  const blocked = [...new Set(changedNames(changes).filter((name) => !isChangeAllowed(name, options.mode)))].sort();
+  if (blocked.length > 0) {
+    // Go's %v of a []string: `[A B]`.
+    options.log.comment(`Changes to some env vars were blocked; the affected vars are: [${blocked.join(" ")}]`);
+  }
+  const applied = withoutNames(changes, blocked);
+  for (const [name, value] of Object.entries(applied.added)) environment.set(name, value);
+  for (const [name, change] of Object.entries(applied.changed)) environment.set(name, change.new);
+  for (const name of applied.removed) environment.delete(name);
+
+  const showsValue = (name: string): boolean =>
+    options.executorSettingVars.has(name) && !VALUE_HIDDEN_SETTINGS.has(name);
+  for (const name of Object.keys(applied.added).sort()) {
+    options.log.comment(showsValue(name) ? `${name} is now ${goQuote(applied.added[name]!)}` : `${name} added`);
+  }
+  for (const name of Object.keys(applied.changed).sort()) {
+    const change = applied.changed[name]!;
+    options.log.comment(
+      showsValue(name) ? `${name} was ${goQuote(change.old)} and is now ${goQuote(change.new)}` : `${name} changed`,
+    );
+  }
+  // A removed setting keeps its old value (settings are read only when present), so it is never `is now`.
+  for (const name of [...applied.removed].sort()) options.log.comment(`${name} removed`);
+  return { applied, blocked };
+}
+
+/**
+ * Go's `%q` of a string: double-quoted, with `\"`, `\\` and escapes for control
+ * characters; printable Unicode stays as is.
+ */
+export function goQuote(text: string): string {
+  let out = '"';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (char === '"' || char === "\\") out += `\\${char}`;
+    else if (char === "\n") out += "\\n";
+    else if (char === "\t") out += "\\t";
+    else if (char === "\r") out += "\\r";
+    else if (code === 7) out += "\\a";
+    else if (code === 8) out += "\\b";
+    else if (code === 12) out += "\\f";
+    else if (code === 11) out += "\\v";
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else if (code >= 0x80 && code < 0xa0) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += char;
+  }
+  return `${out}"`;
+}

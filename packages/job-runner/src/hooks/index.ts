@@ -1,0 +1,10 @@
+export { findHooks } from "./find-hooks.js";
+export type { HookFile, HookScope, HookLocations, PluginHooksLocation } from "./find-hooks.js";
+export { detectHookType, isPosixShell, readShebang } from "./hook-type.js";
+export type { HookType } from "./hook-type.js";
+export { runHook } from "./run-hook.js";
+export type { HookContext, HookResult } from "./run-hook.js";
+export { applyHookChanges, EXECUTOR_SETTING_VARS, goQuote } from "./apply-hook-changes.js";
+export type { ApplyHookChangesOptions, AppliedHookChanges } from "./apply-hook-changes.js";
+export { diffEnv, emptyEnvChanges, isEmptyEnvChanges } from "./env-changes.js";
+export type { EnvChange, EnvChanges } from "./env-changes.js";

@@ -1,0 +1,9 @@
+import type { GoJsonValue } from "./go-json.js";
+
+/** A Job API answer before encoding: an HTTP status and a JSON body. */
+export interface JobApiReply {
+  readonly status: number;
+  readonly body: GoJsonValue;
+  /** Extra response headers (e.g. `Allow` on a 405). */
+  readonly headers?: Readonly<Record<string, string>>;
+}

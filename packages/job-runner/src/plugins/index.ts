@@ -1,0 +1,21 @@
+export { JsonNumber } from "./config-json.js";
+export type { JsonValue, JsonObject } from "./config-json.js";
+export {
+  parsePlugins,
+  createPlugin,
+  pluginRepository,
+  pluginSubdirectory,
+  pluginName,
+  pluginIdentifier,
+  isZipScheme,
+  zipBaseScheme,
+  pluginFullSource,
+} from "./plugin.js";
+export type { Plugin, PluginRepositoryFields, ParsePluginsOptions, PluginsAllowed } from "./plugin.js";
+export { pluginEnvironment, reportPluginEnvironment, DEPRECATED_ENV_EXPLANATION } from "./plugin-environment.js";
+export type { PluginEnvironment, DeprecatedPluginEnvName } from "./plugin-environment.js";
+export type { PluginCheckout } from "./plugin-checkout.js";
+export { checkoutPlugins } from "./checkout-plugins.js";
+export type { CheckoutPluginsOptions, PluginKeyscan } from "./checkout-plugins.js";
+export { resolveVendoredPlugin } from "./vendored-plugin.js";
+export { pluginHookPath } from "./hook-path.js";

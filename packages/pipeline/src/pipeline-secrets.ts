@@ -1,0 +1,141 @@
+import { PipelineError } from "./errors.js";
+import { goEscaped } from "./go-quote.js";
+import { interpolate } from "./interpolate.js";
+import { isMapping } from "./object-keys.js";
+import type { Pipeline } from "./parse-pipeline.js";
+import type { PipelineStep } from "./step-decode.js";
+
+/** An environment variable. */
+export interface EnvVar {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * The agent's redacted-vars matching (`@agent/log-redactor`'s `matchRedactedVars` with the
+ * `--redacted-vars` patterns bound): the variables whose name matches a pattern and whose
+ * value is at least 6 bytes, and the names of matching ones that are shorter.
+ */
+export type MatchRedactedVars = (vars: readonly EnvVar[]) => { readonly matched: readonly EnvVar[]; readonly short: readonly string[] };
+
+/** Options of {@link findPipelineSecrets}. */
+export interface FindPipelineSecretsOptions {
+  /** The agent's own environment (before the pipeline's `env:` was merged into it). */
+  readonly env: Readonly<Record<string, string | undefined>> | readonly EnvVar[];
+  /** Matches variable names against the redacted-vars patterns. */
+  readonly matchRedactedVars: MatchRedactedVars;
+  /**
+   * The pipeline's name in messages.
+   * @default "(stdin)"
+   */
+  readonly source?: string;
+  /**
+   * Throw when a secret is found (`--reject-secrets`) instead of returning warnings.
+   * @default false
+   */
+  readonly reject?: boolean;
+}
+
+/** What {@link findPipelineSecrets} found. */
+export interface PipelineSecretsReport {
+  /** Names of the secret variables whose values are in the pipeline, sorted. */
+  readonly names: readonly string[];
+  /** Names matching a pattern whose values are too short to look for, sorted. */
+  readonly shortNames: readonly string[];
+  /** The agent's warning lines for these, in order (empty when nothing was found). */
+  readonly warnings: readonly string[];
+}
+
+// A value written as just `$VAR` or `${VAR}` is filled in at job run time, so it is not a
+// secret now (isPureSubstitution upstream).
+function isPureSubstitution(value: string): boolean {
+  if (!value.startsWith("$")) return false;
+  try {
+    return interpolate(value, {}) === "";
+  } catch {
+    return false;
+  }
+}
+
+function envVarsOf(pipeline: Pipeline): EnvVar[] {
+  const out: EnvVar[] = [];
+  for (const [name, value] of Object.entries(pipeline.env ?? {})) out.push({ name, value });
+  const walk = (steps: readonly PipelineStep[]) => {
+    for (const step of steps) {
+      if (typeof step === "string") continue;
+      if (Array.isArray(step["steps"]) && Object.hasOwn(step, "group")) walk(step["steps"] as PipelineStep[]);
+      else if (isMapping(step["env"]) && typeof step["command"] === "string") {
+        for (const [name, value] of Object.entries(step["env"])) if (typeof value === "string") out.push({ name, value });
+      }
+    }
+  };
+  walk(pipeline.steps);
+  return out;
+}
+
+/** A needle as the agent's replacer matches it: lines trimmed, a newline matching any whitespace run. */
+function needlePattern(needle: string): RegExp | undefined {
+  const lines = needle.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  if (lines.length === 0) return undefined;
+  return new RegExp(lines.map((l) => l.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")).join("[\\t\\n\\v\\f\\r ]+"), "u");
+}
+
+/**
+ * Looks for secrets in a pipeline about to be uploaded, as `pipeline upload` does when
+ * `--redacted-vars` is non-empty (logs-and-redaction.md §4.4): values of the agent's
+ * secret-named env vars (and their Go-escaped forms) appearing anywhere in the pipeline's
+ * JSON, plus pipeline or command-step `env` entries whose own name is secret-shaped (unless
+ * the value is a pure `$VAR`/`${VAR}` reference). The pipeline is not modified.
+ *
+ * @throws PipelineError `PIPELINE_SECRETS` when `reject` is set and a secret is found, with
+ * the agent's message: `pipeline "<src>" contains values interpolated from the following
+ * secret environment variables: [A B], and cannot be uploaded to Buildkite`.
+ */
+export function findPipelineSecrets(pipeline: Pipeline, options: FindPipelineSecretsOptions): PipelineSecretsReport {
+  const source = options.source ?? "(stdin)";
+  const found = new Set<string>();
+  const short = new Set<string>();
+
+  const declared = options.matchRedactedVars(envVarsOf(pipeline).filter((v) => !isPureSubstitution(v.value)));
+  for (const name of declared.short) short.add(name);
+  for (const v of declared.matched) found.add(v.name);
+
+  const envList: EnvVar[] = Array.isArray(options.env)
+    ? [...(options.env as readonly EnvVar[])]
+    : Object.entries(options.env as Record<string, string | undefined>).flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
+  const runtime = options.matchRedactedVars(envList);
+  for (const name of runtime.short) short.add(name);
+
+  const json = JSON.stringify(pipeline);
+  for (const v of runtime.matched) {
+    if (found.has(v.name)) continue;
+    for (const needle of new Set([v.value, goEscaped(v.value)])) {
+      const pattern = needlePattern(needle);
+      if (pattern?.test(json)) {
+        found.add(v.name);
+        break;
+      }
+    }
+  }
+
+  const names = [...found].sort();
+  const shortNames = [...short].sort();
+  const warnings: string[] = [];
+  if (shortNames.length > 0) {
+    warnings.push(`Some variables have values below minimum length (6 bytes) and will not be redacted: ${shortNames.join(", ")}`);
+  }
+  if (names.length > 0) {
+    if (options.reject) {
+      throw new PipelineError(
+        "PIPELINE_SECRETS",
+        `pipeline "${source}" contains values interpolated from the following secret environment variables: [${names.join(" ")}], and cannot be uploaded to Buildkite`,
+      );
+    }
+    warnings.push(
+      `Pipeline "${source}" contains values interpolated from the following secret environment variables: [${names.join(" ")}], which could leak sensitive information into the Buildkite UI.`,
+      "This pipeline will still be uploaded, but if you'd like to to prevent this from happening, you can use the `--reject-secrets` cli flag, or the `BUILDKITE_AGENT_PIPELINE_UPLOAD_REJECT_SECRETS` environment variable, which will make the `buildkite-agent pipeline upload` command fail if it finds secrets in the pipeline.",
+      "The behaviour in the above flags will become default in Buildkite Agent v4",
+    );
+  }
+  return { names, shortNames, warnings };
+}

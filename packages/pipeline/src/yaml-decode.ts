@@ -1,0 +1,207 @@
+import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type ParsedNode } from "yaml";
+import { PipelineError } from "./errors.js";
+import { setKey } from "./object-keys.js";
+
+// The decoding below follows gopkg.in/yaml.v3 as go-pipeline drives it (ordered.DecodeYAML):
+// aliases and `<<` merges resolved, map key order kept, plain scalars resolved by yaml.v3's
+// rules rather than YAML 1.2's core schema (e.g. `0777` is octal, `1_000` is an int), and
+// timestamps turned into Go's RFC 3339 text, which is how they reach Buildkite.
+
+const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
+const TRUES = new Set(["true", "True", "TRUE"]);
+const FALSES = new Set(["false", "False", "FALSE"]);
+const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(?:[ \t]*(Z|[+-]\d{1,2}(?::?\d{2})?))?)?$/;
+
+/** Go `strconv.ParseInt(s, 0, 64)` accepting forms; `undefined` when it would fail. */
+function goParseInt(s: string): number | undefined {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return undefined;
+  const body = m[2]!;
+  let value: bigint;
+  if (/^0[oO]/.test(body)) value = BigInt(`0o${body.slice(2)}`);
+  else if (/^0[0-7]+$/.test(body)) value = BigInt(`0o${body.slice(1)}`);
+  else value = BigInt(body);
+  if (m[1] === "-") value = -value;
+  // Beyond int64 yaml.v3 tries uint64 and then float; a JS number carries all three.
+  return Number(value);
+}
+
+function timestamp(s: string): string | undefined {
+  const m = TIMESTAMP.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec, frac, zone] = m;
+  const pad = (v: string | undefined, n = 2) => (v ?? "0").padStart(n, "0");
+  const date = `${y}-${pad(mo)}-${pad(d)}`;
+  if (h === undefined) return `${date}T00:00:00Z`;
+  const fraction = frac ? `.${frac.slice(0, 9)}`.replace(/\.?0+$/, "") : "";
+  let offset = "Z";
+  if (zone && zone !== "Z") {
+    const z = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(zone)!;
+    const hh = pad(z[2]);
+    const mm = z[3] ?? "00";
+    offset = hh === "00" && mm === "00" ? "Z" : `${z[1]}${hh}:${mm}`;
+  }
+  return `${date}T${pad(h)}:${pad(mi)}:${pad(sec)}${fraction}${offset}`;
+}
+
+/** yaml.v3's resolution of an untagged plain scalar. */
+export function resolvePlain(s: string): unknown {
+  if (NULLS.has(s)) return null;
+  if (TRUES.has(s)) return true;
+  if (FALSES.has(s)) return false;
+  if (s === "<<") return s;
+  if (/^[.+-]?\.(inf|Inf|INF)$/.test(s)) return s.startsWith("-") ? -Infinity : Infinity;
+  if (/^\.(nan|NaN|NAN)$/.test(s)) return NaN;
+  if (/^[-+0-9.]/.test(s)) {
+    const ts = timestamp(s);
+    if (ts !== undefined) return ts;
+    const plain = s.replaceAll("_", "");
+    const int = goParseInt(plain);
+    if (int !== undefined) return int;
+    if (YAML_FLOAT.test(plain)) return Number(plain);
+  }
+  return s;
+}
+
+function scalarValue(node: Node): unknown {
+  if (!isScalar(node)) return undefined;
+  const raw = String(node.value ?? "");
+  const tag = node.tag;
+  if (tag === "tag:yaml.org,2002:str" || tag === "tag:yaml.org,2002:binary") return raw;
+  if (tag === undefined || tag === null || tag.startsWith("tag:yaml.org,2002:") || tag.startsWith("!")) {
+    if (node.type === "PLAIN" || (tag !== undefined && tag !== null)) return resolvePlain(raw);
+  }
+  return raw;
+}
+
+function isMergeKey(key: Node): boolean {
+  return isScalar(key) && key.type === "PLAIN" && key.value === "<<" && !key.tag;
+}
+
+function position(doc: Document.Parsed, node: Node | null | undefined): string {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return "";
+  const before = sourceOf(doc).slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return `line ${line}, column ${column}: `;
+}
+
+const sources = new WeakMap<Document.Parsed, string>();
+function sourceOf(doc: Document.Parsed): string {
+  return sources.get(doc) ?? "";
+}
+
+class Decoder {
+  private readonly seen = new Set<Node>();
+  constructor(private readonly doc: Document.Parsed) {}
+
+  private invalid(node: Node | null | undefined, message: string): never {
+    throw new PipelineError("PIPELINE_YAML", `${position(this.doc, node)}${message}`);
+  }
+
+  private deref(node: Node): Node {
+    let current: Node = node;
+    for (let hops = 0; isAlias(current); hops++) {
+      const target = (current as Alias).resolve(this.doc) as Node | undefined;
+      if (!target || hops > 1000) this.invalid(node, `unknown anchor '${(current as Alias).source}' referenced`);
+      current = target;
+    }
+    return current;
+  }
+
+  decode(input: Node | null | undefined): unknown {
+    if (input === null || input === undefined) return null;
+    const node = this.deref(input);
+    if (this.seen.has(node)) this.invalid(input, "infinite recursion");
+    this.seen.add(node);
+    try {
+      if (isScalar(node)) return scalarValue(node);
+      if (isSeq(node)) return node.items.map((item) => this.decode(item as Node));
+      if (isMap(node)) {
+        const out: Record<string, unknown> = {};
+        this.rangeMap(node, new Set(), (key, value) => setKey(out, key, this.decode(value)));
+        return out;
+      }
+      return this.invalid(node, "unsupported node kind");
+    } finally {
+      this.seen.delete(node);
+    }
+  }
+
+  private canonicalKey(input: Node | null | undefined): string {
+    if (input === null || input === undefined) this.invalid(input, "null not supported as a map key");
+    const node = this.deref(input);
+    if (!isScalar(node)) return this.invalid(input, "cannot use a mapping or sequence as a map key");
+    const value = scalarValue(node);
+    if (value === null) this.invalid(input, "null not supported as a map key");
+    if (typeof value === "boolean") return String(value);
+    if (typeof value === "number") {
+      // yaml.v3 formats int keys with %d and float keys with %e.
+      if (Number.isInteger(value) && !/[.eE]/.test(String(node.value))) return String(value);
+      return goExponent(value);
+    }
+    return String(node.value ?? "");
+  }
+
+  private rangeMap(input: Node, merged: Set<Node>, visit: (key: string, value: Node | null) => void): void {
+    const node = this.deref(input);
+    if (merged.has(node)) return;
+    merged.add(node);
+    if (isSeq(node)) {
+      for (const item of node.items) this.rangeMap(item as Node, merged, visit);
+      return;
+    }
+    if (!isMap(node)) return this.invalid(input, "map merge requires map or sequence of maps as the value");
+    // Keys written in the mapping itself win over merged ones, wherever the `<<` sits.
+    const own = new Set<string>();
+    for (const pair of node.items) if (!isMergeKey(pair.key as Node)) own.add(this.canonicalKey(pair.key as Node));
+    const skipOwn = (key: string, value: Node | null) => {
+      if (own.has(key)) return;
+      own.add(key);
+      visit(key, value);
+    };
+    for (const pair of node.items) {
+      if (isMergeKey(pair.key as Node)) this.rangeMap(pair.value as Node, merged, skipOwn);
+      else visit(this.canonicalKey(pair.key as Node), (pair.value ?? null) as Node | null);
+    }
+  }
+}
+
+/** Go's `%e` (6 fraction digits, two-digit exponent at least). */
+function goExponent(value: number): string {
+  const [mantissa, exp] = value.toExponential(6).split("e") as [string, string];
+  const sign = exp.startsWith("-") ? "-" : "+";
+  return `${mantissa}e${sign}${exp.replace(/^[+-]/, "").padStart(2, "0")}`;
+}
+
+/**
+ * Every YAML (or JSON) document in `text`, decoded to plain values as go-pipeline sees them.
+ * A stream with no document (empty, or only comments) gives `[]`.
+ *
+ * @throws PipelineError `PIPELINE_YAML` for a syntax error, with line and column.
+ */
+export function decodeYamlDocuments(text: string): unknown[] {
+  const docs = parseAllDocuments(text, {
+    schema: "failsafe",
+    // yaml.v3 allows several `<<` merge keys in one mapping.
+    uniqueKeys: (a, b) => !(isMergeKey(a as Node) && isMergeKey(b as Node)) && isScalar(a) && isScalar(b) && a.value === b.value,
+  });
+  const list = Array.isArray(docs) ? docs : [];
+  const out: unknown[] = [];
+  for (const doc of list) {
+    const error = doc.errors[0];
+    if (error) {
+      const [where] = error.linePos ?? [];
+      const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+      throw new PipelineError("PIPELINE_YAML", where ? `line ${where.line}, column ${where.col}: ${message}` : message, {
+        cause: error,
+      });
+    }
+    sources.set(doc, text);
+    out.push(new Decoder(doc).decode(doc.contents as ParsedNode | null));
+  }
+  return out;
+}

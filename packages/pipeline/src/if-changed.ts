@@ -1,5 +1,5 @@
 import { compileGlob, type Glob } from "./glob.js";
-import { isMapping } from "./object-keys.js";
+import { isMapping, sortedKeys } from "./object-keys.js";
 import type { Pipeline } from "./parse-pipeline.js";
 import { unknownSteps, type PipelineStep } from "./step-decode.js";
 import { goTypeName } from "./go-type-name.js";
@@ -131,7 +131,8 @@ export function filterIfChanged(
         out["skip"] = IF_CHANGED_SKIP_MESSAGE;
         skipped.push(`${prefix}[${i}]`);
       }
-      return out;
+      // These steps are Go maps on the wire: keys sorted.
+      return sortedKeys(out);
     });
 
   return { pipeline: { ...pipeline, steps: walk(pipeline.steps, "steps") }, skipped, warnings };

@@ -1,3 +1,4 @@
+import { goQuote } from "@agent/log-redactor";
 import type { Environment } from "../environment.js";
 import type { JobLog } from "../job-log.js";
 import { isChangeAllowed, type CheckoutOverrideMode } from "../protected-env.js";
@@ -88,38 +89,15 @@ export function applyHookChanges(
   const showsValue = (name: string): boolean =>
     options.executorSettingVars.has(name) && !VALUE_HIDDEN_SETTINGS.has(name);
   for (const name of Object.keys(applied.added).sort()) {
-    options.log.comment(showsValue(name) ? `${name} is now ${goQuote(applied.added[name]!)}` : `${name} added`);
+    options.log.comment(showsValue(name) ? `${name} is now "${goQuote(applied.added[name]!)}"` : `${name} added`);
   }
   for (const name of Object.keys(applied.changed).sort()) {
     const change = applied.changed[name]!;
     options.log.comment(
-      showsValue(name) ? `${name} was ${goQuote(change.old)} and is now ${goQuote(change.new)}` : `${name} changed`,
+      showsValue(name) ? `${name} was "${goQuote(change.old)}" and is now "${goQuote(change.new)}"` : `${name} changed`,
     );
   }
   // A removed setting keeps its old value (settings are read only when present), so it is never `is now`.
   for (const name of [...applied.removed].sort()) options.log.comment(`${name} removed`);
   return { applied, blocked };
-}
-
-/**
- * Go's `%q` of a string: double-quoted, with `\"`, `\\` and escapes for control
- * characters; printable Unicode stays as is.
- */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (char === '"' || char === "\\") out += `\\${char}`;
-    else if (char === "\n") out += "\\n";
-    else if (char === "\t") out += "\\t";
-    else if (char === "\r") out += "\\r";
-    else if (code === 7) out += "\\a";
-    else if (code === 8) out += "\\b";
-    else if (code === 12) out += "\\f";
-    else if (code === 11) out += "\\v";
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else if (code >= 0x80 && code < 0xa0) out += `\\u${code.toString(16).padStart(4, "0")}`;
-    else out += char;
-  }
-  return `${out}"`;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sshKeyscan } from "../../src/checkout/index.js";
@@ -17,12 +17,11 @@ describe("sshKeyscan (default keyscan)", () => {
   it("resolves the host with ssh -G and finds it already in known_hosts", async () => {
     dir = await mkdtemp(join(tmpdir(), "keyscan-"));
     const knownHosts = join(dir, "known_hosts");
-    // An alias in ~/.ssh/config: the real host and port come from `ssh -G`.
-    await mkdir(join(dir, ".ssh"), { mode: 0o700 });
-    await writeFile(join(dir, ".ssh", "config"), "Host github.com-myorg\n  HostName git.example.com\n  Port 2222\n", { mode: 0o600 });
+    // ssh reads ~/.ssh/config from the passwd entry, not $HOME, so no alias here:
+    // `ssh -G -p 2222 git.example.com` still reports the host and port we look up.
     await writeFile(knownHosts, "[git.example.com]:2222 ssh-ed25519 AAAAC3Nz\n");
     const transcript = createTranscript();
-    await sshKeyscan("git@github.com-myorg:acme/app.git", {
+    await sshKeyscan("ssh://git@git.example.com:2222/acme/app.git", {
       runner: transcript.runner,
       log: transcript.log,
       cwd: dir,

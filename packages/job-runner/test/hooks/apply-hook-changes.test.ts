@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { Environment } from "../../src/environment.js";
 import { JobLog } from "../../src/job-log.js";
-import { applyHookChanges, EXECUTOR_SETTING_VARS, goQuote } from "../../src/hooks/index.js";
+import { goQuote } from "@agent/log-redactor";
+import { applyHookChanges, EXECUTOR_SETTING_VARS } from "../../src/hooks/index.js";
 
 interface GoDiff {
   readonly added: Record<string, string>;
@@ -134,6 +135,6 @@ describe("goQuote", () => {
     ["\x00\x1b\x7f", '"\\x00\\x1b\\x7f"'],
     ["ünï 🚀", '"ünï 🚀"'],
   ])("%j → %s", (input, quoted) => {
-    expect(goQuote(input)).toBe(quoted);
+    expect(`"${goQuote(input)}"`).toBe(quoted);
   });
 });

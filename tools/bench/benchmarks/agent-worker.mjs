@@ -1,0 +1,135 @@
+// The agent loop's own costs: (1) job overhead, from the ping that hands out a job
+// (server event job.assigned) to its finish call (job.finished), for a trivial
+// executor (`/bin/sh -c true`), median of 20; and for a job printing 100 MB;
+// (2) RSS of a separate Node process embedding a pool: idle with spawn 1 and
+// spawn 10, and after 20 and 200 jobs.
+//
+// Until the bench workspace depends on @agent/agent-worker it is imported from
+// the package's built dist/ by path.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { AgentApiServer } from "@agent/agent-api-server";
+
+export const name = "agent worker";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WORKER = pathToFileURL(path.join(here, "../../../packages/agent-worker/dist/index.js")).href;
+const BOOTSTRAP = path.join(here, "../../../packages/agent-worker/test/fixtures/bootstrap.sh");
+const TOKEN = "bench-token";
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function withServer(fn) {
+  const server = new AgentApiServer({ registrationToken: TOKEN });
+  await server.listen({ host: "127.0.0.1", port: 0 });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-agent-worker-"));
+  try {
+    return await fn(server, dir);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function poolOptions(server, dir, extra = {}) {
+  return {
+    endpoint: server.endpoint,
+    token: TOKEN,
+    buildPath: path.join(dir, "builds"),
+    executor: { command: BOOTSTRAP, args: [] },
+    env: { PATH: "/usr/bin:/bin" },
+    noPty: true,
+    ...extra,
+  };
+}
+
+async function runJob(server, command) {
+  const job = server.createJob(server.createBuild().id, { command, env: { BUILDKITE_SKIP_CHECKOUT: "true" } });
+  const finished = await server.waitForEvent("job.finished", { match: (e) => e.jobId === job.id, signal: AbortSignal.timeout(300_000) });
+  const assigned = server.events().find((e) => e.type === "job.assigned" && e.jobId === job.id);
+  return { ms: finished.time - assigned.time, finished };
+}
+
+async function jobOverhead(log) {
+  const { startAgentPool } = await import(WORKER);
+  await withServer(async (server, dir) => {
+    const pool = startAgentPool(poolOptions(server, dir));
+    await pool.ready;
+    const times = [];
+    for (let i = 0; i < 20; i++) times.push((await runJob(server, "true")).ms);
+    log(`job overhead, ping → finish, trivial executor: median ${median(times)} ms (min ${Math.min(...times)}, max ${Math.max(...times)}) over 20 jobs`);
+    const started = Date.now();
+    const big = await runJob(server, "head -c 100000000 /dev/zero | tr '\\0' x | fold -w 99");
+    const chunks = server.chunks(big.finished.jobId);
+    const bytes = chunks.reduce((sum, c) => sum + c.size, 0);
+    log(`job printing 100 MB: ${big.ms} ms ping → finish (${(Date.now() - started)} ms wall), ${chunks.length} chunks, ${(bytes / 1e6).toFixed(1)} MB uploaded with timestamps, chunks_failed_count ${big.finished.chunksFailedCount}`);
+    await pool.stop("graceful");
+  });
+}
+
+// The embedding process: starts a pool, reports RSS when asked on stdin.
+const CHILD = `
+const { startAgentPool } = await import(process.env.WORKER);
+const pool = startAgentPool(JSON.parse(process.env.OPTIONS));
+await pool.ready;
+console.log("ready");
+for await (const line of (await import("node:readline")).createInterface({ input: process.stdin })) {
+  if (line === "stop") { await pool.stop("graceful"); process.exit(0); }
+  globalThis.gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  console.log("rss " + process.memoryUsage().rss);
+}
+`;
+
+async function embedded(server, dir, extra, steps) {
+  const child = spawn(process.execPath, ["--expose-gc", "--input-type=module", "-e", CHILD], {
+    env: { WORKER, OPTIONS: JSON.stringify(poolOptions(server, dir, extra)), PATH: process.env.PATH },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => (await lines.next()).value;
+  if ((await next()) !== "ready") throw new Error("the embedding process did not start");
+  const rss = async () => {
+    child.stdin.write("rss\n");
+    return Number((await next()).split(" ")[1]) / 1e6;
+  };
+  try {
+    await steps(rss);
+  } finally {
+    child.stdin.write("stop\n");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+}
+
+async function memory(log) {
+  for (const spawnCount of [1, 10]) {
+    await withServer((server, dir) =>
+      embedded(server, dir, { spawn: spawnCount }, async (rss) => {
+        await new Promise((r) => setTimeout(r, 2000));
+        log(`idle RSS, spawn ${spawnCount}: ${(await rss()).toFixed(1)} MB`);
+      }),
+    );
+  }
+  await withServer((server, dir) =>
+    embedded(server, dir, { clock: undefined }, async (rss) => {
+      let done = 0;
+      for (const target of [20, 200]) {
+        const build = server.createBuild();
+        const jobs = [];
+        for (; done < target; done++) jobs.push(server.createJob(build.id, { command: "echo hello" }));
+        for (const job of jobs) {
+          await server.waitForEvent("job.finished", { match: (e) => e.jobId === job.id, signal: AbortSignal.timeout(600_000) });
+        }
+        log(`RSS after ${target} jobs (spawn 1): ${(await rss()).toFixed(1)} MB`);
+      }
+    }),
+  );
+}
+
+export async function run({ log }) {
+  await jobOverhead(log);
+  await memory(log);
+}

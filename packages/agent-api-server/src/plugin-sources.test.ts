@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
-import { fullSource, normalisePlugins } from "./plugin-sources.js";
+import { normalisePlugins } from "./plugin-sources.js";
 
 interface PluginCases {
-  fullSourceCases: { name: string; source: string; expectedFullSource: string; idempotent: boolean }[];
   marshalCanonicalisationCases: { name: string; source: string; config: unknown; expectedJSON: string }[];
 }
 
@@ -11,13 +10,6 @@ interface PluginCases {
 const cases = JSON.parse(
   readFileSync(new URL("../../../../shared/conformance/plugins/cases.json", import.meta.url), "utf8"),
 ) as PluginCases;
-
-describe("fullSource (conformance fullSourceCases)", () => {
-  it.each(cases.fullSourceCases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
-    expect(fullSource(c.source)).toBe(c.expectedFullSource);
-    if (c.idempotent) expect(fullSource(fullSource(c.source))).toBe(c.expectedFullSource);
-  });
-});
 
 describe("normalisePlugins (conformance marshalCanonicalisationCases)", () => {
   it.each(cases.marshalCanonicalisationCases.map((c) => [c.name, c] as const))("%s", (_name, c) => {

@@ -1,3 +1,5 @@
+import { canonicalPluginSource } from "@agent/pipeline";
+
 /**
  * Turns a step's `plugins` (a list of one-key maps or bare strings, or one map) into
  * the `BUILDKITE_PLUGINS` array the agent reads: one `{"<full source>": config|null}`
@@ -19,7 +21,7 @@ export function normalisePlugins(plugins: unknown): unknown[] | undefined {
     addMap(plugins as Record<string, unknown>);
   }
   if (entries.length === 0) return undefined;
-  return entries.map(([source, config]) => ({ [fullSource(source)]: emptyToNull(config) }));
+  return entries.map(([source, config]) => ({ [canonicalPluginSource(source)]: emptyToNull(config) }));
 }
 
 function emptyToNull(config: unknown): unknown {
@@ -27,17 +29,4 @@ function emptyToNull(config: unknown): unknown {
   if (Array.isArray(config) && config.length === 0) return null;
   if (typeof config === "object" && !Array.isArray(config) && Object.keys(config).length === 0) return null;
   return config;
-}
-
-/** `docker#v5` → `github.com/buildkite-plugins/docker-buildkite-plugin#v5`, and so on. */
-export function fullSource(source: string): string {
-  if (/^[/.\\]/.test(source)) return source;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(source) || source.includes("@")) return source;
-  const hash = source.indexOf("#");
-  const location = hash === -1 ? source : source.slice(0, hash);
-  const ref = hash === -1 ? "" : source.slice(hash);
-  const segments = location.split("/");
-  if (segments.length === 1) return `github.com/buildkite-plugins/${location}-buildkite-plugin${ref}`;
-  if (segments.length === 2) return `github.com/${segments[0]}/${segments[1]}-buildkite-plugin${ref}`;
-  return source;
 }

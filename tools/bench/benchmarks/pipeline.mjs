@@ -1,8 +1,7 @@
 // @agent/pipeline: parse + interpolate + schema-check of the largest valid example
 // pipeline (ops/s), and the cost of compiling the pipeline JSON schema.
-// Until the bench workspace depends on @agent/pipeline, the built dist/ is imported by path.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { checkPipelineSchema, interpolatePipeline, parsePipeline } from "../../../packages/pipeline/dist/index.js";
+import { checkPipelineSchema, interpolatePipeline, parsePipeline } from "@agent/pipeline";
 
 export const name = "pipeline";
 

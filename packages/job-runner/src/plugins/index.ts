@@ -9,7 +9,6 @@ export {
   pluginIdentifier,
   isZipScheme,
   zipBaseScheme,
-  pluginFullSource,
 } from "./plugin.js";
 export type { Plugin, PluginRepositoryFields, ParsePluginsOptions, PluginsAllowed } from "./plugin.js";
 export { pluginEnvironment, reportPluginEnvironment, DEPRECATED_ENV_EXPLANATION } from "./plugin-environment.js";

@@ -243,28 +243,3 @@ export function parsePlugins(json: string, options: ParsePluginsOptions = {}): P
   }
   return plugins;
 }
-
-/**
- * The source `pipeline upload` sends for a plugin as written in a step (go-pipeline
- * `FullSource`): `docker#v5` → `github.com/buildkite-plugins/docker-buildkite-plugin#v5`,
- * `org/x` → `github.com/org/x-buildkite-plugin`. Local paths, URLs with a scheme,
- * unparsable sources and paths of three or more segments are returned unchanged.
- * `allowed-plugins` patterns are matched against this form.
- */
-export function pluginFullSource(source: string): string {
-  if (/^[/.\\]/.test(source)) return source;
-  try {
-    const url = parseSourceUrl(source);
-    if (url.scheme !== "" || url.host !== "") return source;
-  } catch {
-    // go-pipeline leaves what it cannot parse (`git@host:org/repo`) as written.
-    return source;
-  }
-  const hash = source.indexOf("#");
-  const reference = hash < 0 ? source : source.slice(0, hash);
-  const fragment = hash < 0 ? "" : source.slice(hash);
-  const segments = reference.split("/");
-  if (segments.length === 1) return `github.com/buildkite-plugins/${reference}-buildkite-plugin${fragment}`;
-  if (segments.length === 2) return `github.com/${segments[0]}/${segments[1]}-buildkite-plugin${fragment}`;
-  return source;
-}

@@ -5,7 +5,6 @@ import {
   isZipScheme,
   parsePlugins,
   pluginEnvironment,
-  pluginFullSource,
   pluginIdentifier,
   pluginName,
   pluginRepository,
@@ -44,7 +43,6 @@ const cases = JSON.parse(fs.readFileSync(file, "utf8")) as {
     expectedEnvPerPlugin?: Record<string, string>[];
     expectedDeprecatedNames: { old: string; new: string }[];
   }[];
-  fullSourceCases: { name: string; source: string; expectedFullSource: string; idempotent: boolean }[];
   pluginsUnmarshalCases: { name: string; json: string; expectedPlugins: { source: string; config: unknown }[] }[];
 };
 
@@ -96,11 +94,6 @@ describe("conformance: derived values", () => {
   it.each(named(cases.zipSchemeCases))("zip scheme %s", (_, c) => {
     expect(isZipScheme(c.scheme)).toBe(c.expectedIsZip);
     expect(zipBaseScheme(c.scheme)).toBe(c.expectedBaseScheme);
-  });
-
-  it.each(named(cases.fullSourceCases))("full source %s", (_, c) => {
-    expect(pluginFullSource(c.source)).toBe(c.expectedFullSource);
-    if (c.idempotent) expect(pluginFullSource(c.expectedFullSource)).toBe(c.expectedFullSource);
   });
 });
 

@@ -64,3 +64,9 @@ export const commandLoaders: Readonly<Record<string, CommandLoader>> = {
 export function loaderFor(path: readonly string[]): CommandLoader | undefined {
   return Object.hasOwn(commandLoaders, commandKey(path)) ? commandLoaders[commandKey(path)] : undefined;
 }
+
+/** Whether a command (its words joined with spaces) has its implementation, not the stand-in. */
+export function isImplemented(words: string): boolean {
+  const loader = commandLoaders[words];
+  return loader !== undefined && loader !== notImplemented;
+}

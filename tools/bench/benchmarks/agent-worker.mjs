@@ -17,7 +17,7 @@ import { AgentApiServer } from "@agent/agent-api-server";
 export const name = "agent worker";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const WORKER = pathToFileURL(path.join(here, "../../../packages/agent-worker/dist/index.js")).href;
+const WORKER = import.meta.resolve("@agent/agent-worker");
 const BOOTSTRAP = path.join(here, "../../../packages/agent-worker/test/fixtures/bootstrap.sh");
 const TOKEN = "bench-token";
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -80,7 +80,8 @@ for await (const line of (await import("node:readline")).createInterface({ input
   if (line === "stop") { await pool.stop("graceful"); process.exit(0); }
   globalThis.gc?.();
   await new Promise((r) => setTimeout(r, 200));
-  console.log("rss " + process.memoryUsage().rss);
+  const m = process.memoryUsage();
+  console.log("rss " + m.rss + " " + m.heapUsed);
 }
 `;
 
@@ -94,7 +95,8 @@ async function embedded(server, dir, extra, steps) {
   if ((await next()) !== "ready") throw new Error("the embedding process did not start");
   const rss = async () => {
     child.stdin.write("rss\n");
-    return Number((await next()).split(" ")[1]) / 1e6;
+    const [, resident, heap] = (await next()).split(" ");
+    return `${(Number(resident) / 1e6).toFixed(1)} MB (JS heap used ${(Number(heap) / 1e6).toFixed(1)} MB)`;
   };
   try {
     await steps(rss);
@@ -109,7 +111,7 @@ async function memory(log) {
     await withServer((server, dir) =>
       embedded(server, dir, { spawn: spawnCount }, async (rss) => {
         await new Promise((r) => setTimeout(r, 2000));
-        log(`idle RSS, spawn ${spawnCount}: ${(await rss()).toFixed(1)} MB`);
+        log(`idle RSS, spawn ${spawnCount}: ${await rss()}`);
       }),
     );
   }
@@ -123,7 +125,7 @@ async function memory(log) {
         for (const job of jobs) {
           await server.waitForEvent("job.finished", { match: (e) => e.jobId === job.id, signal: AbortSignal.timeout(600_000) });
         }
-        log(`RSS after ${target} jobs (spawn 1): ${(await rss()).toFixed(1)} MB`);
+        log(`RSS after ${target} jobs (spawn 1): ${await rss()}`);
       }
     }),
   );

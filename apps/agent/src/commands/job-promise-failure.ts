@@ -1,7 +1,8 @@
 import type { jobPromiseFailureCommand } from "@agent/config";
 import type { JobApiClient as JobApiClientType, PromiseFailureResult } from "@agent/job-runner";
-import { goQuote, matchRedactedVars, redactString } from "@agent/log-redactor";
+import { goQuote } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
+import { redactFromEnv, REDACTION_ADVICE } from "./env-redaction.js";
 import { messageOf } from "./job-api-connection.js";
 
 type PromiseFailureContext = CommandContext<typeof jobPromiseFailureCommand>;
@@ -24,11 +25,10 @@ export async function run(context: PromiseFailureContext): Promise<number> {
   if (jobId === "") throw new Error("BUILDKITE_JOB_ID is not set: this command must be run from within a job");
 
   let reason = config.reason;
-  const needles = matchRedactedVars(config.redactedVars, context.env).matched.map((variable) => variable.value);
-  const redacted = redactString(reason, needles);
+  const redacted = await redactFromEnv(reason, config.redactedVars, context.env);
   if (redacted !== reason) {
     logger.warn(
-      `The promise-failure reason for job "${goQuote(jobId)}" contained one or more secrets from environment variables that have been redacted. If this is deliberate, pass --redacted-vars='' or a list of patterns that does not match the variable containing the secret`,
+      `The promise-failure reason for job "${goQuote(jobId)}" contained one or more secrets from environment variables that have been redacted. ${REDACTION_ADVICE}`,
     );
     reason = redacted;
   }
@@ -38,7 +38,8 @@ export async function run(context: PromiseFailureContext): Promise<number> {
   try {
     client = await JobApiClient.fromEnv(context.env);
   } catch (error) {
-    throw cannotDeclareDirectly(error);
+    logger.debug(`No Job API (${messageOf(error)}); declaring the promised failure directly`);
+    return declareDirectly(context, jobId, exitStatus, reason);
   }
   let result: PromiseFailureResult;
   try {
@@ -50,7 +51,7 @@ export async function run(context: PromiseFailureContext): Promise<number> {
       throw new Error(`failed to declare promised job failure: ${messageOf(error)}`, { cause: error });
     }
     logger.warn(`Couldn't reach the Job API to declare the promised failure: ${messageOf(error)}`);
-    throw cannotDeclareDirectly(error);
+    return declareDirectly(context, jobId, exitStatus, reason);
   }
   if (!result.accepted) throw notAccepted(result);
   if (result.outcome === "debounced") {
@@ -93,13 +94,24 @@ function notAccepted(result: PromiseFailureResult): Error {
 }
 
 /**
- * The real agent falls back to `PUT jobs/{id}/promise_failure` on the Agent
- * API when the Job API cannot be used. That needs @agent/api-client, which
- * this app does not depend on yet, so the command fails and says why.
+ * Without a usable Job API, the real agent declares the failure itself with
+ * `PUT jobs/{id}/promise_failure` on the Agent API (with that call's retries).
  */
-function cannotDeclareDirectly(error: unknown): Error {
-  return new Error(
-    `failed to declare promised job failure: the Job API could not be used (${messageOf(error)}) and declaring directly to the Agent API is not supported yet`,
-    { cause: error },
-  );
+async function declareDirectly(context: PromiseFailureContext, jobId: string, exitStatus: number, reason: string): Promise<number> {
+  const { ApiClient } = await import("@agent/api-client");
+  const client = new ApiClient({
+    endpoint: context.config.endpoint,
+    token: context.config.agentAccessToken,
+    env: context.env,
+    logger: context.logger,
+  });
+  try {
+    await client.promiseFailure(jobId, { exitStatus, ...(reason === "" ? {} : { reason }) });
+  } catch (error) {
+    throw new Error(`failed to declare promised job failure: ${messageOf(error)}`, { cause: error });
+  } finally {
+    client.close();
+  }
+  context.logger.info(`Declared promised exit status ${exitStatus} for job ${jobId}`);
+  return 0;
 }

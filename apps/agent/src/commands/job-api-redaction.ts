@@ -7,6 +7,8 @@ export interface RedactionWording {
   readonly what: string;
   /** What would have been printed: "outputting <output> because they could leak". */
   readonly output: string;
+  /** What the opt-out prints: "To output <outputAnyway> anyway". */
+  readonly outputAnyway: string;
   /** `they` or `it`. */
   readonly pronoun: string;
   /** The env var that opts out, e.g. `BUILDKITE_AGENT_SECRET_GET_SKIP_SECRET_REDACTION`. */
@@ -41,7 +43,7 @@ export async function addToJobRedactor(
     throw new Error(
       `automatic ${wording.what} redaction requires the Job API, but the Job API client could not be created (error: ${messageOf(error)}). ` +
         `The command failed instead of outputting ${wording.output} because ${wording.pronoun} could leak in logs without redaction. ` +
-        `To output ${wording.output} anyway, explicitly opt out of redaction with --skip-redaction or ${wording.skipEnv}=true`,
+        `To output ${wording.outputAnyway} anyway, explicitly opt out of redaction with --skip-redaction or ${wording.skipEnv}=true`,
       { cause: error },
     );
   }

@@ -46,6 +46,7 @@ export async function run(context: CommandContext<typeof oidcRequestTokenCommand
       {
         what: "OIDC token",
         output: "the token",
+        outputAnyway: "the token",
         pronoun: "it",
         skipEnv: "BUILDKITE_AGENT_OIDC_REQUEST_TOKEN_SKIP_TOKEN_REDACTION",
         failed: "failed to redact OIDC token",

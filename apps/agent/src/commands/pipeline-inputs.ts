@@ -1,5 +1,4 @@
-import { stat } from "node:fs/promises";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../logger.js";
 import { goPathError } from "./go-path-error.js";

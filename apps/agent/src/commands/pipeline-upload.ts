@@ -79,18 +79,24 @@ export async function run(context: PipelineUploadContext): Promise<number> {
         }
       }
 
+      const describe = (warning: { path: string; message: string }): string =>
+        warning.path === "" ? warning.message : `${warning.path}: ${warning.message}`;
+      const parseWarnings = document.warnings.map(describe);
       // Beyond the real agent, which leaves validity to Buildkite: the schema's problems, each with its path.
-      const warnings = [...document.warnings, ...checkPipelineSchema(JSON.parse(JSON.stringify(pipeline)) as unknown)].map(
-        (warning) => (warning.path === "" ? warning.message : `${warning.path}: ${warning.message}`),
-      );
-      if (warnings.length > 0) {
-        if (config.rejectParseWarnings) {
-          throw new Error(
-            `pipeline "${input.name}" parsed with warnings; refusing upload because --reject-parse-warnings is enabled: ${warnings.join("; ")}`,
-          );
-        }
+      const schemaWarnings = checkPipelineSchema(JSON.parse(JSON.stringify(pipeline)) as unknown).map(describe);
+      if (config.rejectParseWarnings && parseWarnings.length + schemaWarnings.length > 0) {
+        throw new Error(
+          `pipeline "${input.name}" parsed with warnings; refusing upload because --reject-parse-warnings is enabled: ${[...parseWarnings, ...schemaWarnings].join("; ")}`,
+        );
+      }
+      if (parseWarnings.length > 0) {
         logger.warn(
-          `There were some issues with the pipeline input - pipeline upload will proceed, but might not succeed:\n${warnings.join("\n")}`,
+          `There were some issues with the pipeline input - pipeline upload will proceed, but might not succeed:\n${parseWarnings.join("\n")}`,
+        );
+      }
+      if (schemaWarnings.length > 0) {
+        logger.warn(
+          `Pipeline "${input.name}" does not match Buildkite's pipeline schema - pipeline upload will proceed, but might not succeed:\n${schemaWarnings.join("\n")}`,
         );
       }
 

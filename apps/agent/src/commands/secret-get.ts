@@ -32,6 +32,7 @@ export async function run(context: CommandContext<typeof secretGetCommand>): Pro
       {
         what: "secret",
         output: "secret values",
+        outputAnyway: "the secret values",
         pronoun: "they",
         skipEnv: "BUILDKITE_AGENT_SECRET_GET_SKIP_SECRET_REDACTION",
         failed: "failed to redact secrets",

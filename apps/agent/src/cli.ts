@@ -43,7 +43,12 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
       ? reportUsageError(io, [error.message], commandHelp(node.definition), "command")
       : reportUsageError(io, [error.message], node.path.length === 0 ? appHelp(node) : groupHelp(node), "app");
   }
-  const selection = await route(root, normalised);
+  // A command named with nothing after it (how the agent runs `bootstrap`) needs
+  // no parsing either: skipping yargs saves most of the start-up cost.
+  const leaf = leafNamedBy(root, normalised);
+  const selection: Selection = leaf
+    ? { kind: "command", node: leaf, flags: new Map(), positionals: [] }
+    : await route(root, normalised);
   switch (selection.kind) {
     case "command":
       return runCommand(selection.node.definition!, selection.flags, selection.positionals, io);
@@ -52,6 +57,13 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
     case "help":
       return showHelpTopic(selection.node, selection.topic, io);
   }
+}
+
+/** The command that `args` names exactly, word for word, with no flags or arguments after it. */
+function leafNamedBy(root: CommandNode, args: readonly string[]): CommandNode | undefined {
+  let node: CommandNode | undefined = root;
+  for (const word of args) node = node?.children.find((candidate) => candidate.name === word);
+  return node?.definition === undefined ? undefined : node;
 }
 
 /** The command or group the leading words of a command line name, for messages given before yargs has routed it. */

@@ -15,7 +15,7 @@ const notImplemented: CommandLoader = () => import("./commands/not-implemented.j
  * A test checks this table and @agent/config's `commands` list the same commands.
  */
 export const commandLoaders: Readonly<Record<string, CommandLoader>> = {
-  start: notImplemented,
+  start: () => import("./commands/start.js"),
   acknowledgements: notImplemented,
   "tool keygen": notImplemented,
   "tool sign": notImplemented,

@@ -63,6 +63,8 @@ export function jobEnv(
     BUILDKITE_REPO: build.repo,
     BUILDKITE_PULL_REQUEST: "false",
     BUILDKITE_PIPELINE_SLUG: build.pipelineSlug,
+    // Buildkite names the repository's host; the bootstrap requires it.
+    BUILDKITE_PIPELINE_PROVIDER: /(^|[@/.])github\.com[:/]/u.test(build.repo) ? "github" : "git",
     BUILDKITE_PIPELINE_DEFAULT_BRANCH: "main",
     BUILDKITE_ORGANIZATION_SLUG: build.organizationSlug,
     BUILDKITE_SOURCE: "api",

@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { AgentApiServer } from "@agent/agent-api-server";
 import { spawnSync } from "node:child_process";
 import { commands as definedCommands, type CommandDefinition, type SettingDefinition } from "@agent/config";
 import { BIN, createSandbox, expectNoStack, PACKAGE_VERSION, type Sandbox } from "./run-agent.js";
@@ -209,27 +210,41 @@ describe("configuration errors", () => {
   });
 });
 
-describe("commands not implemented yet", () => {
-  const startArgs = (): string[] => ["start", "--token", "xxx", "--build-path", sandbox.buildPath, "--config", sandbox.emptyConfig];
+describe("`start` loads its configuration from flags and env vars", () => {
+  // A real Agent API server that refuses the token: `start` gets as far as
+  // registering with exactly the settings given, then stops with the real error.
+  let server: AgentApiServer;
+  let endpoint: string;
+  beforeAll(async () => {
+    server = new AgentApiServer({ registrationToken: "the-right-token" });
+    ({ endpoint } = await server.listen());
+  });
+  afterAll(() => server.close());
+  const refused = /^.*failed to register agent: POST \/v3\/register: 401/m;
 
-  it("`start` with a valid configuration says it is not implemented yet, exit 1", () => {
-    const run = sandbox.run(startArgs());
-    expect(run).toMatchObject({ status: 1, stdout: "", stderr: "buildkite-agent: fatal: start is not implemented yet\n" });
+  it("with `--flag value`", async () => {
+    const run = await sandbox.runAsync(["start", "--token", "xxx", "--endpoint", endpoint, "--build-path", sandbox.buildPath, "--config", sandbox.emptyConfig]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(refused);
   });
 
-  it("single-dash flags work as in Go (`-token x -build-path y`)", () => {
-    const run = sandbox.run(["start", "-token", "xxx", "-build-path", sandbox.buildPath, "-config", sandbox.emptyConfig]);
-    expect(run.stderr).toBe("buildkite-agent: fatal: start is not implemented yet\n");
+  it("with single-dash flags, as in Go (`-token x -build-path y`)", async () => {
+    const run = await sandbox.runAsync(["start", "-token", "xxx", "-endpoint", endpoint, "-build-path", sandbox.buildPath, "-config", sandbox.emptyConfig]);
+    expect(run.stderr).toMatch(refused);
   });
 
-  it("settings can come from env vars", () => {
-    const run = sandbox.run(["start", "--config", sandbox.emptyConfig], {
+  it("with env vars", async () => {
+    const run = await sandbox.runAsync(["start", "--config", sandbox.emptyConfig], {
       BUILDKITE_AGENT_TOKEN: "xxx",
+      BUILDKITE_AGENT_ENDPOINT: endpoint,
       BUILDKITE_BUILD_PATH: sandbox.buildPath,
     });
-    expect(run.stderr).toBe("buildkite-agent: fatal: start is not implemented yet\n");
+    expect(run.stderr).toMatch(refused);
+    expect(run.stderr).not.toContain("xxx");
   });
+});
 
+describe("commands not implemented yet", () => {
   it.concurrent.each(
     visible
       .map((command) => command.path.join(" "))

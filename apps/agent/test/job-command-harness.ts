@@ -5,7 +5,8 @@ import { Readable, Writable } from "node:stream";
 import { AgentApiServer, type AgentApiServerOptions, type JobOptions } from "@agent/agent-api-server";
 import { ApiClient } from "@agent/api-client";
 import { commands, loadConfig, type CommandDefinition, type FlagValue } from "@agent/config";
-import type { CommandContext, CommandModule } from "../src/command-context.js";
+import { commandLoaders } from "../src/command-registry.js";
+import type { CommandContext } from "../src/command-context.js";
 import { reportFailure } from "../src/failure-report.js";
 import { createLogger } from "../src/logger.js";
 
@@ -108,22 +109,6 @@ export interface RunOptions {
   readonly cwd?: string;
 }
 
-/** The module of each command, as the registry will load it. */
-const modules: Readonly<Record<string, () => Promise<CommandModule>>> = {
-  "meta-data set": () => import("../src/commands/meta-data-set.js"),
-  "meta-data set-batch": () => import("../src/commands/meta-data-set-batch.js"),
-  "meta-data get": () => import("../src/commands/meta-data-get.js"),
-  "meta-data exists": () => import("../src/commands/meta-data-exists.js"),
-  "meta-data keys": () => import("../src/commands/meta-data-keys.js"),
-  annotate: () => import("../src/commands/annotate.js"),
-  "annotation remove": () => import("../src/commands/annotation-remove.js"),
-  "pipeline upload": () => import("../src/commands/pipeline-upload.js"),
-  "step get": () => import("../src/commands/step-get.js"),
-  "step update": () => import("../src/commands/step-update.js"),
-  "step cancel": () => import("../src/commands/step-cancel.js"),
-  "secret get": () => import("../src/commands/secret-get.js"),
-  "oidc request-token": () => import("../src/commands/oidc-request-token.js"),
-};
 
 /** Runs `buildkite-agent <words> <args>` in-process and collects its output. */
 export async function runJobCommand(words: string, args: readonly string[], options: RunOptions = {}): Promise<CommandRun> {
@@ -152,7 +137,7 @@ export async function runJobCommand(words: string, args: readonly string[], opti
   };
   let status: number;
   try {
-    status = await (await modules[words]!()).run(context);
+    status = await (await commandLoaders[words]!()).run(context);
   } catch (error) {
     status = reportFailure(stderr, error);
   } finally {

@@ -1,21 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { AgentApiServer } from "@agent/agent-api-server";
 import { createSandbox, expectNoStack, type Sandbox } from "./run-agent.js";
 
 let sandbox: Sandbox;
-beforeAll(() => {
+let server: AgentApiServer;
+let endpoint: string;
+beforeAll(async () => {
   sandbox = createSandbox();
+  // A real Agent API server that refuses the token: `start` logs while it
+  // loads its config and registers, then stops with the registration error.
+  server = new AgentApiServer({ registrationToken: "the-right-token" });
+  ({ endpoint } = await server.listen());
 });
-afterAll(() => sandbox.remove());
+afterAll(async () => {
+  sandbox.remove();
+  await server.close();
+});
 
-/** `start` with a valid configuration: it logs while loading, then stops with "not implemented yet". */
-const start = (...extra: string[]): string[] => ["start", "--token", "s3cr3t-registration-token", "--build-path", sandbox.buildPath, "--config", sandbox.emptyConfig, ...extra];
-const NOT_IMPLEMENTED = "buildkite-agent: fatal: start is not implemented yet\n";
+const start = (...extra: string[]): string[] => [
+  "start", "--token", "s3cr3t-registration-token", "--endpoint", endpoint, "--build-path", sandbox.buildPath,
+  "--config", sandbox.emptyConfig, ...extra,
+];
+const REFUSED = /FATAL.*failed to register agent: POST \/v3\/register: 401/;
 const TEXT_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG |INFO  |NOTICE|WARN  |ERROR |FATAL ) \S/;
 
 describe("--log-format json", () => {
-  it("writes one JSON object per line on stdout, with ts, level and msg first", () => {
-    const run = sandbox.run(start("--log-format", "json", "--debug"));
-    expect(run.stderr).toBe(NOT_IMPLEMENTED);
+  it("writes one JSON object per line on stdout, with ts, level and msg first", async () => {
+    const run = await sandbox.runAsync(start("--log-format", "json", "--debug"));
+    expect(run.status).toBe(1);
     const lines = run.stdout.split("\n").filter((line) => line !== "");
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
@@ -27,62 +39,65 @@ describe("--log-format json", () => {
     const loaded = lines.map((line) => JSON.parse(line) as Record<string, string>).find((entry) => entry.msg === "Loaded config");
     expect(loaded).toMatchObject({ level: "DEBUG", command: "start" });
     expect(loaded!.agent_version).toMatch(/^3\.137\.0\+ts\./);
+    expect(lines.some((line) => REFUSED.test(line.replace(/"level":"FATAL".*"msg":"/, "FATAL ")))).toBe(true);
   });
 });
 
 describe("text format", () => {
-  it("writes the agent's console lines on stderr, plain with --no-color", () => {
-    const run = sandbox.run(start("--debug", "--no-color"));
+  it("writes the agent's console lines on stderr, plain with --no-color", async () => {
+    const run = await sandbox.runAsync(start("--debug", "--no-color"));
     expect(run.stdout).toBe("");
     const lines = run.stderr.split("\n").filter((line) => line !== "");
-    expect(lines.at(-1)).toBe(NOT_IMPLEMENTED.trim());
-    const logLines = lines.slice(0, -1);
+    expect(lines.at(-1)).toMatch(REFUSED);
+    const logLines = lines;
     expect(logLines.length).toBeGreaterThan(0);
     for (const line of logLines) expect(line).toMatch(TEXT_LINE);
     expect(logLines.join("\n")).toMatch(/ DEBUG  Loaded config command=start /);
     expect(run.stderr).not.toContain("\x1b[");
   });
 
-  it("is coloured without --no-color, as the Go agent colours it even off a terminal", () => {
-    const run = sandbox.run(start("--debug"));
+  it("is coloured without --no-color, as the Go agent colours it even off a terminal", async () => {
+    const run = await sandbox.runAsync(start("--debug"));
     expect(run.stderr).toContain("\x1b[38;5;251m");
   });
 
-  it("BUILDKITE_AGENT_NO_COLOR turns colours off too", () => {
-    const run = sandbox.run(start("--debug"), { BUILDKITE_AGENT_NO_COLOR: "true" });
+  it("BUILDKITE_AGENT_NO_COLOR turns colours off too", async () => {
+    const run = await sandbox.runAsync(start("--debug"), { BUILDKITE_AGENT_NO_COLOR: "true" });
     expect(run.stderr).not.toContain("\x1b[");
   });
 });
 
 describe("levels", () => {
-  it("logs nothing below NOTICE by default", () => {
-    const run = sandbox.run(start("--no-color"));
-    expect(run.stderr).toBe(NOT_IMPLEMENTED);
+  it("logs no DEBUG lines by default", async () => {
+    const run = await sandbox.runAsync(start("--no-color"));
+    expect(run.stderr).toMatch(REFUSED);
+    expect(run.stderr).not.toContain(" DEBUG ");
   });
 
-  it("--debug forces DEBUG over --log-level", () => {
-    const run = sandbox.run(start("--no-color", "--log-level", "error", "--debug"));
+  it("--debug forces DEBUG over --log-level", async () => {
+    const run = await sandbox.runAsync(start("--no-color", "--log-level", "error", "--debug"));
     expect(run.stderr).toContain(" DEBUG  Loaded config");
   });
 
-  it("a bool flag given as `--debug=1` is true, parsed like Go's ParseBool", () => {
-    const run = sandbox.run(start("--no-color", "--debug=1"));
+  it("a bool flag given as `--debug=1` is true, parsed like Go's ParseBool", async () => {
+    const run = await sandbox.runAsync(start("--no-color", "--debug=1"));
     expect(run.stderr).toContain(" DEBUG  Loaded config");
   });
 
-  it("config warnings are logged at WARN, and hidden by --log-level error", () => {
+  it("config warnings are logged at WARN, and hidden by --log-level error", async () => {
     // `meta-data` is the old name of `tags`: loading warns about the rename.
-    const warned = sandbox.run(start("--no-color", "--meta-data", "queue=x"));
+    const warned = await sandbox.runAsync(start("--no-color", "--meta-data", "queue=x"));
     expect(warned.stderr).toMatch(/^\S+ \S+ WARN   .*meta-data.*tags/m);
-    const quiet = sandbox.run(start("--no-color", "--meta-data", "queue=x", "--log-level", "error"));
-    expect(quiet.stderr).toBe(NOT_IMPLEMENTED);
+    const quiet = await sandbox.runAsync(start("--no-color", "--meta-data", "queue=x", "--log-level", "error"));
+    expect(quiet.stderr).toMatch(REFUSED);
+    expect(quiet.stderr).not.toMatch(/ (WARN|INFO|NOTICE) /);
   });
 });
 
 describe("secrets", () => {
-  it("never logs a secret setting's value, even with --debug", () => {
+  it("never logs a secret setting's value, even with --debug", async () => {
     for (const format of ["text", "json"]) {
-      const run = sandbox.run(start("--debug", "--log-format", format, "--debug-http"));
+      const run = await sandbox.runAsync(start("--debug", "--log-format", format, "--debug-http"));
       expect(run.stdout + run.stderr).not.toContain("s3cr3t-registration-token");
       expectNoStack(run);
     }

@@ -61,7 +61,9 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     const child = await startProcess(command, args, {
       cwd: run.cwd,
       env: run.env,
-      pty: run.pty ?? options.pty ?? true,
+      // Captured output is data (a sha, a commit message): a PTY would turn its
+      // newlines into CRLF.
+      pty: run.capture === true ? false : (run.pty ?? options.pty ?? true),
       cancelSignal: options.cancelSignal,
       signalGracePeriodMs,
       cancelGracePeriodMs: signalGracePeriodMs + 1000,

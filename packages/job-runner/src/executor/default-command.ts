@@ -47,7 +47,8 @@ export async function planCommand(
     throw new JobRunnerError("JOB_UNSUPPORTED_SHELL", "CMD.EXE is a Windows shell; this executor runs on POSIX systems only");
   }
   const scriptName = command.replaceAll("\n", "");
-  const scriptPath = path.resolve(options.cwd, scriptName);
+  // Joined, as the agent does: an absolute command is not a script outside the checkout.
+  const scriptPath = path.join(options.cwd, scriptName);
   const isScript = await isFile(scriptPath);
   if (!isScript && !options.commandEval) {
     options.comment(`No such file: "${scriptName}"`);

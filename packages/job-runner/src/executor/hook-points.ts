@@ -1,5 +1,6 @@
 import { applyHookChanges, detectHookType, EXECUTOR_SETTING_VARS, findHooks, runHook, type HookFile } from "../hooks/index.js";
 import { pluginEnvironment, pluginHookPath, reportPluginEnvironment, type PluginCheckout } from "../plugins/index.js";
+import { JobRunnerError } from "../errors.js";
 import type { JobState } from "./job-state.js";
 import { PhaseFailure } from "./phase-failure.js";
 
@@ -17,10 +18,12 @@ async function agentHooks(state: JobState, name: string): Promise<HookFile[]> {
 async function repositoryHooks(state: JobState, name: string): Promise<HookFile[]> {
   if (state.checkoutRoot === undefined) return [];
   const hooks = await findHooks(name, { checkoutPath: state.checkoutRoot });
-  if (hooks.length > 0 && !state.config.localHooksEnabled) {
-    throw new PhaseFailure(
+  // An agent hook may switch local hooks off for this job, so the env is read each time.
+  const disabledByEnv = ["true", "1"].includes(state.environment.get("BUILDKITE_NO_LOCAL_HOOKS") ?? "");
+  if (hooks.length > 0 && (!state.config.localHooksEnabled || disabledByEnv)) {
+    throw new JobRunnerError(
+      "HOOK_LOCAL_HOOKS_DISABLED",
       `refusing to run ${hooks.map((hook) => hook.path).join(", ")}, local hooks are disabled`,
-      1,
     );
   }
   return hooks;
@@ -67,6 +70,7 @@ export async function executeHook(state: JobState, hook: HookFile, plugin?: Plug
   if (result.changes !== undefined) {
     // Plugin vars were only the hook's own, unless it exported them again.
     const changes = plugin === undefined ? result.changes : withoutUnchangedPluginVars(result.changes, extraEnv);
+    state.learnSecretsIn(changes);
     applyHookChanges(state.environment, changes, {
       mode: state.mode,
       log: state.log,

@@ -1,7 +1,7 @@
 import type { BootstrapConfig } from "@agent/config";
 import { goQuote } from "@agent/log-redactor";
-import { EXECUTOR_SETTING_VARS } from "../hooks/index.js";
-import type { Environment } from "../environment.js";
+import { EXECUTOR_SETTING_VARS, VALUE_HIDDEN_SETTINGS } from "../hooks/index.js";
+import { Environment } from "../environment.js";
 import type { JobApiServer } from "../job-api/index.js";
 import type { JobLog } from "../job-log.js";
 import type { Logger } from "../logger.js";
@@ -72,13 +72,26 @@ export class JobState {
    * redactors refreshed, LFS smudge kept off when LFS is on.
    */
   afterEnvironmentChange(): void {
-    for (const name of this.jobApi?.takeChangedNames() ?? []) {
-      const value = this.environment.get(name);
-      if (EXECUTOR_SETTING_VARS.has(name) && value !== undefined) this.log.comment(`${name} is now "${goQuote(value)}"`);
-    }
-    rereadSettings(this.settings, this.environment, this.logger);
+    const changedThroughApi = this.jobApi?.takeChangedNames() ?? [];
+    // Redactors first: a value logged below must already be a secret if it is one.
     this.output.refreshFromEnv(this.environment);
+    rereadSettings(this.settings, this.environment, this.logger);
+    for (const name of changedThroughApi) {
+      const value = this.environment.get(name);
+      if (!EXECUTOR_SETTING_VARS.has(name) || value === undefined) continue;
+      this.log.comment(VALUE_HIDDEN_SETTINGS.has(name) ? `${name} changed` : `${name} is now "${goQuote(value)}"`);
+    }
     if (this.settings.gitLfsEnabled) this.environment.set("GIT_LFS_SKIP_SMUDGE", "1");
+  }
+
+  /**
+   * Teaches the redactors the values a hook's env changes are about to set,
+   * before those changes are applied and logged.
+   */
+  learnSecretsIn(changes: { added: Readonly<Record<string, string>>; changed: Readonly<Record<string, { new: string }>> }): void {
+    const values: Record<string, string> = { ...changes.added };
+    for (const [name, change] of Object.entries(changes.changed)) values[name] = change.new;
+    this.output.refreshFromEnv(new Environment(values));
   }
 
   /** The live checkout path (hooks may relocate it). */

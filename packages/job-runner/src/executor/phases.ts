@@ -117,7 +117,13 @@ export async function vendoredPluginPhase(state: JobState, plugins: readonly Plu
   }
 }
 
-async function credentials(state: JobState, services: PhaseServices): Promise<boolean> {
+/**
+ * Repository-provider (or GitHub App) git credentials (job-executor.md §2 row 3):
+ * set up before set-up, so plugins and hooks clone with them, and decided again
+ * after set-up and after pre-checkout hooks, which may change `BUILDKITE_REPO`.
+ * Returns whether GitHub SSH URLs are now rewritten to https (no keyscan then).
+ */
+export async function configureCredentials(state: JobState, services: PhaseServices): Promise<boolean> {
   const provider = state.environment.get("BUILDKITE_USE_REPOSITORY_PROVIDER_GIT_CREDENTIALS") === "true";
   const githubApp = state.environment.get("BUILDKITE_USE_GITHUB_APP_GIT_CREDENTIALS") === "true";
   if (!provider && !githubApp) return false;
@@ -140,7 +146,7 @@ async function credentials(state: JobState, services: PhaseServices): Promise<bo
 /** Checkout phase (job-executor.md §5). */
 export async function checkoutPhase(state: JobState, services: PhaseServices): Promise<void> {
   await runHookPoint(state, "pre-checkout", ["agent", "plugin"]);
-  const httpsRewrite = await credentials(state, services);
+  const httpsRewrite = await configureCredentials(state, services);
   let checkoutPath = state.checkoutPath();
   if (state.settings.cleanCheckout) {
     state.log.header("Cleaning pipeline checkout");

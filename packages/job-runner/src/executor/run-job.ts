@@ -19,6 +19,7 @@ import { PhaseFailure } from "./phase-failure.js";
 import {
   artifactPhase,
   checkoutPhase,
+  configureCredentials,
   commandPhase,
   jobPlugins,
   pluginPhase,
@@ -184,7 +185,15 @@ async function runPhases(state: JobState, services: PhaseServices, graceSignal: 
       "The Job API has been disabled. Features like automatic redaction of secrets and polyglot hooks will either not work or have degraded functionality",
     );
   }
-  let exitCode = await runMainPhases(state, services, graceSignal);
+  let exitCode: number;
+  try {
+    await configureCredentials(state, services);
+    exitCode = await runMainPhases(state, services, graceSignal);
+  } catch (error) {
+    const failure = PhaseFailure.from(error);
+    log.error(`Error configuring repository credentials: ${failure.message}`);
+    exitCode = failure.exitStatus;
+  }
   if (includes(config, "command")) {
     try {
       await runHookPoint(state, "pre-exit", ["agent", "repository", "plugin"], graceSignal);
@@ -207,6 +216,7 @@ async function runMainPhases(state: JobState, services: PhaseServices, graceSign
     // An environment hook's own exit status; anything else is the set-up failure code.
     return error instanceof PhaseFailure ? failure.exitStatus : 125;
   }
+  await configureCredentials(state, services);
   let phaseFailure: PhaseFailure | undefined;
   const plugins = (() => {
     try {
@@ -229,8 +239,10 @@ async function runMainPhases(state: JobState, services: PhaseServices, graceSign
     await attempt(() => checkoutPhase(state, services));
   } else {
     const checkoutPath = state.checkoutPath();
-    if (checkoutPath !== "" && existsSync(checkoutPath)) state.chdir(checkoutPath);
-    state.checkoutRoot = state.cwd;
+    if (checkoutPath !== "" && existsSync(checkoutPath)) {
+      state.chdir(checkoutPath);
+      state.checkoutRoot = checkoutPath;
+    }
   }
   if (includes(config, "plugin")) await attempt(() => vendoredPluginPhase(state, plugins));
 

@@ -37,7 +37,7 @@ export const EXECUTOR_SETTING_VARS: ReadonlySet<string> = new Set([
 
 // A private key is an executor setting, but its value must not reach the job
 // log (the real agent prints it; default redacted-vars do not match its name).
-const VALUE_HIDDEN_SETTINGS: ReadonlySet<string> = new Set(["BUILDKITE_GIT_SSH_KEY"]);
+export const VALUE_HIDDEN_SETTINGS: ReadonlySet<string> = new Set(["BUILDKITE_GIT_SSH_KEY"]);
 
 /** Options for {@link applyHookChanges}. */
 export interface ApplyHookChangesOptions {

@@ -4,7 +4,7 @@ export { detectHookType, isPosixShell, readShebang } from "./hook-type.js";
 export type { HookType } from "./hook-type.js";
 export { runHook } from "./run-hook.js";
 export type { HookContext, HookResult } from "./run-hook.js";
-export { applyHookChanges, EXECUTOR_SETTING_VARS } from "./apply-hook-changes.js";
+export { applyHookChanges, EXECUTOR_SETTING_VARS, VALUE_HIDDEN_SETTINGS } from "./apply-hook-changes.js";
 export type { ApplyHookChangesOptions, AppliedHookChanges } from "./apply-hook-changes.js";
 export { diffEnv, emptyEnvChanges, isEmptyEnvChanges } from "./env-changes.js";
 export type { EnvChange, EnvChanges } from "./env-changes.js";

@@ -1,0 +1,79 @@
+import { chmodSync, statSync } from "node:fs";
+import path from "node:path";
+import { runInProcess, sandbox } from "./harness.js";
+
+// Regressions found in review of the executor.
+
+const JOB_API = [
+  "job_api() {",
+  '  curl --silent --show-error --unix-socket "$BUILDKITE_AGENT_JOB_API_SOCKET" \\',
+  '    -H "Authorization: Bearer $BUILDKITE_AGENT_JOB_API_TOKEN" -H "Content-Type: application/json" \\',
+  '    -X "$1" "http://job/api/current-job/v0/$2" -d "$3" -o /dev/null',
+  "}",
+].join("\n");
+
+describe("secrets in env-change log lines", () => {
+  it("never prints an SSH key set through the Job API, and redacts a secret setting before logging it", async () => {
+    const box = sandbox();
+    const key = "PRIVATEKEYMATERIAL123";
+    box.write(
+      path.join(box.hooksPath, "pre-command"),
+      `${JOB_API}\njob_api PATCH env '{"env":{"BUILDKITE_GIT_SSH_KEY":"${key}","BUILDKITE_REFSPEC":"refs/heads/x"}}'\n`,
+    );
+    const result = await runInProcess(box, { ...box.env, BUILDKITE_COMMAND: "true" });
+    expect(result.exitCode).toBe(0);
+    expect(result.raw).not.toContain(key);
+    expect(result.log).toContain("# BUILDKITE_GIT_SSH_KEY changed");
+    expect(result.log).toContain('# BUILDKITE_REFSPEC is now "refs/heads/x"');
+  });
+
+  it("redacts a secret-named var a shell hook exports before its change line could show it", async () => {
+    const box = sandbox();
+    const secret = "exported-in-a-hook-secret";
+    box.write(path.join(box.hooksPath, "pre-command"), `export BUILDKITE_GIT_CLONE_FLAGS="-v --config=x.token=${secret}"\nexport API_TOKEN="${secret}"\n`);
+    const result = await runInProcess(box, { ...box.env, BUILDKITE_REDACTED_VARS: "*_TOKEN,*_FLAGS", BUILDKITE_COMMAND: "true" });
+    expect(result.exitCode).toBe(0);
+    expect(result.raw).not.toContain(secret);
+    expect(result.log).toContain("BUILDKITE_GIT_CLONE_FLAGS is now \"[REDACTED]\"");
+  });
+});
+
+describe("local hooks", () => {
+  it("BUILDKITE_NO_LOCAL_HOOKS exported by an agent hook refuses repository hooks", async () => {
+    const box = sandbox();
+    box.write(path.join(box.hooksPath, "environment"), "export BUILDKITE_NO_LOCAL_HOOKS=true\n");
+    box.write(path.join(box.checkoutPath, ".buildkite", "hooks", "pre-command"), "echo repository hook ran\n");
+    const result = await runInProcess(box, { ...box.env, BUILDKITE_COMMAND: "echo command ran" });
+    expect(result.exitCode).toBe(1);
+    expect(result.log).not.toContain("repository hook ran");
+    expect(result.log).not.toContain("command ran");
+    expect(result.log).toMatch(/refusing to run .*pre-command, local hooks are disabled/);
+  });
+
+  it("with the checkout phase skipped and no checkout dir, no repository hooks are looked up in the start directory", async () => {
+    const box = sandbox();
+    const missing = path.join(box.root, "does-not-exist");
+    box.write(path.join(box.root, ".buildkite", "hooks", "pre-command"), "echo stray repository hook\n");
+    const result = await runInProcess(box, {
+      ...box.env,
+      BUILDKITE_BOOTSTRAP_PHASES: "command",
+      BUILDKITE_BUILD_CHECKOUT_PATH: missing,
+      BUILDKITE_COMMAND: "true",
+    }, {});
+    expect(result.exitCode).toBe(0);
+    expect(result.log).not.toContain("stray repository hook");
+  });
+});
+
+describe("the default command", () => {
+  it("treats an absolute command as something to evaluate, never chmod-ing a file outside the checkout", async () => {
+    const box = sandbox();
+    const outside = box.write(path.join(box.root, "outside.sh"), "echo outside ran\n");
+    chmodSync(outside, 0o644);
+    const result = await runInProcess(box, { ...box.env, BUILDKITE_COMMAND: outside });
+    expect(statSync(outside).mode & 0o777).toBe(0o644);
+    expect(result.log).toContain("~~~ Running commands");
+    expect(result.log).not.toContain("outside ran");
+    expect(result.exitCode).toBe(126);
+  });
+});

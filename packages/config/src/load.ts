@@ -6,7 +6,7 @@ import { normalisePath, expandEnv, expandHome, type Environment } from "./expand
 import { readIndirectValue } from "./indirect-value.js";
 import { applyCommandRules } from "./command-rules.js";
 import { parseGoBool, parseGoDuration, parseGoInt, normaliseList, splitEnvList } from "./parse-value.js";
-import { validateValues } from "./schema.js";
+import { validateValues } from "./validate-values.js";
 import { camelCase, type CommandDefinition, type SettingDefinition, type SettingValues } from "./setting.js";
 
 /** What a flag on the command line held, exactly as typed. */

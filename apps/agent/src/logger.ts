@@ -1,7 +1,10 @@
-import winston from "winston";
+import { createRequire } from "node:module";
+import type Winston from "winston";
 import { formatJsonLine, formatTextLine, LOG_LEVELS, type LogField, type LogLevel } from "./log-line.js";
 
 export type { LogLevel } from "./log-line.js";
+
+const requireCjs = createRequire(import.meta.url);
 
 /** Values a log field may hold; `undefined` leaves the field out. */
 export type LogFieldValue = string | number | boolean | undefined;
@@ -80,28 +83,36 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = options.stream ?? (format === "json" ? process.stdout : process.stderr);
   const threshold = options.debug ? "debug" : (options.level ?? "notice");
 
-  const render = winston.format((info) => {
-    const entry = {
-      time: now(),
-      level: info.level as LogLevel,
-      message: String(info.message),
-      fields: (info as Info)[FIELDS] ?? [],
-    };
-    (info as Info)[MESSAGE] = format === "json" ? formatJsonLine(entry) : formatTextLine(entry, colors);
-    return info;
-  });
+  // ERROR is always written (logger/log.go checks no level for it), so a
+  // threshold of "fatal" still lets ERROR through.
+  const effective: LogLevel = threshold === "fatal" ? "error" : threshold;
+  const isLevelEnabled = (level: LogLevel): boolean => WINSTON_LEVELS[level] <= WINSTON_LEVELS[effective];
 
-  const winstonLogger = winston.createLogger({
-    levels: WINSTON_LEVELS,
-    // ERROR is always written (logger/log.go checks no level for it), so a
-    // threshold of "fatal" still lets ERROR through.
-    level: threshold === "fatal" ? "error" : threshold,
-    format: render(),
-    transports: [new winston.transports.Stream({ stream, eol: "\n" })],
-    exitOnError: false,
-  });
-
-  const isLevelEnabled = (level: LogLevel): boolean => WINSTON_LEVELS[level] <= WINSTON_LEVELS[winstonLogger.level as LogLevel];
+  // winston costs ~30 ms to load: only a process that logs something pays for it
+  // (`bootstrap` usually logs nothing).
+  let winstonLogger: Winston.Logger | undefined;
+  const sink = (): Winston.Logger => {
+    if (winstonLogger !== undefined) return winstonLogger;
+    const winston = requireCjs("winston") as typeof Winston;
+    const render = winston.format((info) => {
+      const entry = {
+        time: now(),
+        level: info.level as LogLevel,
+        message: String(info.message),
+        fields: (info as Info)[FIELDS] ?? [],
+      };
+      (info as Info)[MESSAGE] = format === "json" ? formatJsonLine(entry) : formatTextLine(entry, colors);
+      return info;
+    });
+    winstonLogger = winston.createLogger({
+      levels: WINSTON_LEVELS,
+      level: effective,
+      format: render(),
+      transports: [new winston.transports.Stream({ stream, eol: "\n" })],
+      exitOnError: false,
+    });
+    return winstonLogger;
+  };
   const versionField: readonly LogField[] = options.version === undefined ? [] : [["agent_version", options.version]];
 
   const make = (fields: readonly LogField[]): Logger => {
@@ -109,7 +120,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       if (!isLevelEnabled(level)) return;
       const all = extra === undefined ? fields : [...fields, ...toFields(extra)];
       const info: Info = { level, message, [FIELDS]: level === "debug" ? [...all, ...versionField] : all };
-      winstonLogger.log(info);
+      sink().log(info);
     };
     return {
       debug: (message, extra) => write("debug", message, extra),

@@ -220,7 +220,7 @@ describe("`start` loads its configuration from flags and env vars", () => {
     ({ endpoint } = await server.listen());
   });
   afterAll(() => server.close());
-  const refused = /^.*failed to register agent: POST \/v3\/register: 401/m;
+  const refused = /^buildkite-agent: fatal: POST \/v3\/register: 401 Unauthorized/m;
 
   it("with `--flag value`", async () => {
     const run = await sandbox.runAsync(["start", "--token", "xxx", "--endpoint", endpoint, "--build-path", sandbox.buildPath, "--config", sandbox.emptyConfig]);

@@ -79,7 +79,7 @@ class Pool implements AgentPool {
     void this.#run().then(this.#settle, (thrown: unknown) => {
       const error =
         thrown instanceof AgentWorkerError ? thrown : new AgentWorkerError("AGENT_INTERRUPTED", String(thrown), { cause: thrown });
-      options.logger.error(error.message);
+      // The caller reports it (`done` carries it): logging it here too would print it twice.
       this.#events.emit("error", { error });
       this.#settle({ exitCode: 1, error });
     });
@@ -196,7 +196,7 @@ class Pool implements AgentPool {
         );
       } catch (error) {
         if (this.#abort.signal.aborted) return { exitCode: 0 };
-        throw new AgentWorkerError("AGENT_REGISTER_FAILED", `failed to register agent: ${(error as Error).message}`, { cause: error });
+        throw new AgentWorkerError("AGENT_REGISTER_FAILED", (error as Error).message, { cause: error });
       }
       registered = true;
       registrations.forEach((registration, i) => {

@@ -37,7 +37,7 @@ describe("network trouble and bad input", () => {
     const result = await pool.done;
     expect(result.exitCode).toBe(1);
     expect(result.error?.code).toBe("AGENT_REGISTER_FAILED");
-    expect(result.error?.message).toMatch(/^failed to register agent: POST \/v3\/register: 401 Unauthorized: /);
+    expect(result.error?.message).toMatch(/^POST \/v3\/register: 401 Unauthorized: /);
     expect(result.error?.message).not.toContain("wrong-token");
     expect(retries.delays).toEqual([]);
   });
@@ -50,7 +50,7 @@ describe("network trouble and bad input", () => {
     const result = await pool.done;
     expect(result.exitCode).toBe(1);
     expect(result.error?.code).toBe("AGENT_REGISTER_FAILED");
-    expect(result.error?.message).toMatch(/^failed to register agent: POST \/v3\/register: .*ECONNREFUSED.* \(after 30 attempts\)$/);
+    expect(result.error?.message).toMatch(/^POST \/v3\/register: .*ECONNREFUSED.* \(after 30 attempts\)$/);
     expect(retries.delays).toEqual(Array(29).fill(10_000));
   });
 

@@ -15,10 +15,13 @@ export interface GroupMember {
 }
 
 /**
- * The live processes (zombies excluded) whose process group or session is `id`.
- * The supervised process leads both, so this is everything it started that has
- * not deliberately escaped with setsid. Zombies are excluded because they are
- * already dead: in containers whose PID 1 never reaps, they stay in the table.
+ * The live processes (zombies excluded) whose process group or session is `id`,
+ * and every live descendant of those, wherever it lives. The supervised process
+ * leads its group and session, so this is everything it started, including
+ * children it put in sessions of their own (an executor running each command in
+ * its own session): while it is alive, they are still its descendants. Zombies
+ * are excluded because they are already dead: in containers whose PID 1 never
+ * reaps, they stay in the table.
  *
  * Reads /proc (Linux). Without /proc it falls back to `kill(-id, 0)`, which cannot
  * tell zombies apart and only says whether the group exists.
@@ -30,7 +33,7 @@ export async function groupMembers(id: number): Promise<GroupMember[]> {
   } catch {
     return groupExists(id) ? [{ pid: -id, pgid: id }] : [];
   }
-  const members: GroupMember[] = [];
+  const live = new Map<number, { ppid: number; pgid: number; session: number }>();
   for (let index = 0; index < entries.length; index++) {
     if (index > 0 && index % BATCH === 0) await yieldToEventLoop();
     const entry = entries[index]!;
@@ -41,17 +44,24 @@ export async function groupMembers(id: number): Promise<GroupMember[]> {
     } catch {
       continue; // exited while we looked
     }
-    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and
-    // parentheses, so fields are counted from the last ")".
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const state = fields[0];
-    const pgid = Number(fields[2]);
-    const session = Number(fields[3]);
-    if (state !== "Z" && state !== "X" && (pgid === id || session === id)) {
-      members.push({ pid: Number(entry), pgid });
+    if (state === "Z" || state === "X") continue;
+    live.set(Number(entry), { ppid: Number(fields[1]), pgid: Number(fields[2]), session: Number(fields[3]) });
+  }
+  const members = new Set<number>();
+  for (const [pid, proc] of live) if (proc.pgid === id || proc.session === id) members.add(pid);
+  // Descendants: repeat until no process whose parent is a member is left out.
+  for (let grew = members.size > 0; grew; ) {
+    grew = false;
+    for (const [pid, proc] of live) {
+      if (!members.has(pid) && members.has(proc.ppid)) {
+        members.add(pid);
+        grew = true;
+      }
     }
   }
-  return members.sort((a, b) => a.pid - b.pid);
+  return [...members].sort((a, b) => a - b).map((pid) => ({ pid, pgid: live.get(pid)!.pgid }));
 }
 
 function groupExists(id: number): boolean {
@@ -79,8 +89,9 @@ export function signalGroup(id: number, signal: NodeJS.Signals): Error | undefin
 }
 
 /**
- * Sends `signal` to each of `members` that has moved to another group of the
- * session (shell job control, `set -m`), which the group kill misses. Members of
+ * Sends `signal` to each of `members` outside group `id`: those that moved to
+ * another group of the session (shell job control, `set -m`) and descendants in
+ * sessions of their own, which the group kill misses. Members of
  * group `id` itself are skipped so they never get the signal twice.
  */
 export function signalStragglers(id: number, signal: NodeJS.Signals, members: readonly GroupMember[]): void {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { getEventListeners } from "node:events";
 import { startProcess, type StartProcessOptions } from "../src/index.js";
 import { BASE_ENV, fixture, liveMembers, MODES, Recorder, track, within } from "./helpers.js";
@@ -118,6 +119,20 @@ describe.each(MODES)("cancellation ($mode)", ({ pty }) => {
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
+  // Regression: an executor that ignores the cancel signal and runs its command in
+  // a session of its own (as the bootstrap does) left that command running after
+  // the executor was SIGKILLed; the command was in neither its group nor its session.
+  it("kills descendants in sessions of their own too", async () => {
+    const child = await start("/bin/sh", "own-session-child.sh");
+    const output = new Recorder(child.output);
+    await output.waitFor("ready");
+    const grandchild = Number(/grandchild=(\d+)/.exec(output.text)?.[1]);
+    expect(grandchild).toBeGreaterThan(0);
+    await within(child.cancel(), 5000, "cancel");
+    expect((await child.exited).signal).toBe("SIGKILL");
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
   it("an already aborted signal starts nothing and rejects with PROCESS_ABORTED", async () => {
     const reason = new Error("job was cancelled");
     await expect(
@@ -155,3 +170,12 @@ describe.each(MODES)("what is left when the process exits by itself ($mode)", ({
     expect(liveMembers(child.pid)).toEqual([]);
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return !/^\S+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,8 @@
 // The agent loop's own costs: (1) job overhead, from the ping that hands out a job
 // (server event job.assigned) to its finish call (job.finished), for a trivial
-// executor (`/bin/sh -c true`), median of 20; and for a job printing 100 MB;
+// executor (`/bin/sh -c true`), median of 20; the same with the REAL executor
+// (`node apps/agent/bin/buildkite-agent bootstrap`, checkout skipped), median of 20;
+// and for a job printing 100 MB;
 // (2) RSS of a separate Node process embedding a pool: idle with spawn 1 and
 // spawn 10, and after 20 and 200 jobs.
 //
@@ -19,6 +21,7 @@ export const name = "agent worker";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = import.meta.resolve("@agent/agent-worker");
 const BOOTSTRAP = path.join(here, "../../../packages/agent-worker/test/fixtures/bootstrap.sh");
+const AGENT_BIN = path.join(here, "../../../apps/agent/bin/buildkite-agent");
 const TOKEN = "bench-token";
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -46,8 +49,8 @@ function poolOptions(server, dir, extra = {}) {
   };
 }
 
-async function runJob(server, command) {
-  const job = server.createJob(server.createBuild().id, { command, env: { BUILDKITE_SKIP_CHECKOUT: "true" } });
+async function runJob(server, command, env = {}) {
+  const job = server.createJob(server.createBuild().id, { command, env: { BUILDKITE_SKIP_CHECKOUT: "true", ...env } });
   const finished = await server.waitForEvent("job.finished", { match: (e) => e.jobId === job.id, signal: AbortSignal.timeout(300_000) });
   const assigned = server.events().find((e) => e.type === "job.assigned" && e.jobId === job.id);
   return { ms: finished.time - assigned.time, finished };
@@ -66,6 +69,34 @@ async function jobOverhead(log) {
     const chunks = server.chunks(big.finished.jobId);
     const bytes = chunks.reduce((sum, c) => sum + c.size, 0);
     log(`job printing 100 MB: ${big.ms} ms ping → finish (${(Date.now() - started)} ms wall), ${chunks.length} chunks, ${(bytes / 1e6).toFixed(1)} MB uploaded with timestamps, chunks_failed_count ${big.finished.chunksFailedCount}`);
+    await pool.stop("graceful");
+  });
+}
+
+// The agent's share of a real job: the same ping → finish span with the real
+// bootstrap (a second Node process that loads the job runner, skips the checkout
+// and runs `true` through the shell), so the figure is the bootstrap's own start
+// plus what the agent adds around it.
+async function jobOverheadRealBootstrap(log) {
+  const { startAgentPool } = await import(WORKER);
+  await withServer(async (server, dir) => {
+    const pool = startAgentPool(
+      poolOptions(server, dir, {
+        executor: { command: process.execPath, args: [AGENT_BIN, "bootstrap"] },
+        env: { PATH: process.env.PATH, HOME: dir },
+        binPath: path.dirname(AGENT_BIN),
+        socketsPath: path.join(dir, "s"),
+      }),
+    );
+    await pool.ready;
+    const env = { BUILDKITE_REPO: "https://example.invalid/bench.git" };
+    const times = [];
+    for (let i = 0; i < 20; i++) {
+      const { ms, finished } = await runJob(server, "true", env);
+      if (finished.exitStatus !== 0) throw new Error(`the bootstrap job failed: exit ${finished.exitStatus}`);
+      times.push(ms);
+    }
+    log(`job overhead, ping → finish, real bootstrap (\`true\`, checkout skipped, no PTY): median ${median(times)} ms (min ${Math.min(...times)}, max ${Math.max(...times)}) over 20 jobs (target < 250 ms)`);
     await pool.stop("graceful");
   });
 }
@@ -133,5 +164,6 @@ async function memory(log) {
 
 export async function run({ log }) {
   await jobOverhead(log);
+  await jobOverheadRealBootstrap(log);
   await memory(log);
 }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { AgentConfig, startCommand } from "@agent/config";
 import type { CommandContext } from "../command-context.js";
+import { ExitError } from "../errors.js";
 import { COMPATIBLE_AGENT_VERSION } from "../version.js";
 
 type StartContext = CommandContext<typeof startCommand>;
@@ -133,7 +134,8 @@ export async function run(context: StartContext): Promise<number> {
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
     const { exitCode, error } = await pool.done;
-    if (error !== undefined) logger.fatal(error.message);
+    // As the real agent: the error ends the command as `buildkite-agent: fatal: <message>`.
+    if (error !== undefined) throw new ExitError(exitCode === 0 ? 1 : exitCode, error.message, { cause: error });
     return exitCode;
   } finally {
     for (const signal of FORWARDED) process.removeListener(signal, forward);

@@ -57,6 +57,8 @@ describe.each(MODES)("cancellation ($mode)", ({ pty }) => {
     const output = new Recorder(child.output);
     await output.waitFor("ready");
     // The tree is really there before we cancel: leader, 3 sleeps, subshell, sh, and job-control sleep.
+    // "ready" can come before the last forks have happened: wait (bounded) for all of them.
+    for (let tries = 0; tries < 60 && liveMembers(child.pid).length < 6; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(liveMembers(child.pid).length).toBeGreaterThanOrEqual(6);
     await within(child.cancel(), 5000, "cancel");
     expect(liveMembers(child.pid)).toEqual([]);

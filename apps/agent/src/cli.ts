@@ -43,12 +43,10 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
       ? reportUsageError(io, [error.message], commandHelp(node.definition), "command")
       : reportUsageError(io, [error.message], node.path.length === 0 ? appHelp(node) : groupHelp(node), "app");
   }
-  // A command named with nothing after it (how the agent runs `bootstrap`) needs
-  // no parsing either: skipping yargs saves most of the start-up cost.
-  const leaf = leafNamedBy(root, normalised);
-  const selection: Selection = leaf
-    ? { kind: "command", node: leaf, flags: new Map(), positionals: [] }
-    : await route(root, normalised);
+  // A command line that starts with a command's words needs no routing: reading
+  // its flags directly skips yargs, which costs ~80 ms and ~15 MB of a
+  // long-running agent. yargs still handles groups, help and unknown commands.
+  const selection: Selection = directSelection(root, normalised) ?? (await route(root, normalised));
   switch (selection.kind) {
     case "command":
       return runCommand(selection.node.definition!, selection.flags, selection.positionals, io);
@@ -59,11 +57,41 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
   }
 }
 
-/** The command that `args` names exactly, word for word, with no flags or arguments after it. */
-function leafNamedBy(root: CommandNode, args: readonly string[]): CommandNode | undefined {
-  let node: CommandNode | undefined = root;
-  for (const word of args) node = node?.children.find((candidate) => candidate.name === word);
-  return node?.definition === undefined ? undefined : node;
+/**
+ * The command whose words start `args`, with its flags and positionals read as
+ * the yargs configuration in {@link route} reads them: flag-syntax.ts has made
+ * every flag `--name=value` (or `--name` for an unknown one, which yargs sets to
+ * true), a repeated flag collects its values, and everything after `--` is
+ * positional. Undefined when the words name no command.
+ */
+function directSelection(root: CommandNode, args: readonly string[]): Selection | undefined {
+  let node = root;
+  let index = 0;
+  while (node.definition === undefined && index < args.length) {
+    const child = node.children.find((candidate) => candidate.name === args[index]);
+    if (child === undefined) return undefined;
+    node = child;
+    index++;
+  }
+  if (node.definition === undefined) return undefined;
+  const flags = new Map<string, string | readonly string[]>();
+  const positionals: string[] = [];
+  for (; index < args.length; index++) {
+    const token = args[index]!;
+    if (token === "--") {
+      positionals.push(...args.slice(index + 1));
+      break;
+    }
+    const match = /^--([^=]+)(?:=([\s\S]*))?$/.exec(token);
+    if (match === null) {
+      positionals.push(token);
+      continue;
+    }
+    const [, name = "", value = "true"] = match;
+    const previous = flags.get(name);
+    flags.set(name, previous === undefined ? value : [...(typeof previous === "string" ? [previous] : previous), value]);
+  }
+  return { kind: "command", node, flags, positionals };
 }
 
 /** The command or group the leading words of a command line name, for messages given before yargs has routed it. */

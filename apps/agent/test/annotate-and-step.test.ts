@@ -1,16 +1,7 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
-import { runJobCommand, startJob, type JobFixture } from "./job-command-harness.js";
+import { describe, expect, it } from "@jest/globals";
+import { jobPerTest, runJobCommand } from "./job-command-harness.js";
 
-let fixture: JobFixture | undefined;
-afterEach(async () => {
-  await fixture?.server.close();
-  fixture = undefined;
-});
-
-async function job(): Promise<JobFixture> {
-  fixture = await startJob();
-  return fixture;
-}
+const job = jobPerTest();
 
 describe("annotate", () => {
   it("sends the argument with style, context, priority and scope", async () => {

@@ -1,3 +1,4 @@
+import { afterEach } from "@jest/globals";
 import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -169,4 +170,17 @@ class Collector extends Writable {
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file whose tests each need one started job: returns `job()`, which
+ * starts it, and closes its server after each test.
+ */
+export function jobPerTest(): () => Promise<JobFixture> {
+  let fixture: JobFixture | undefined;
+  afterEach(async () => {
+    await fixture?.server.close();
+    fixture = undefined;
+  });
+  return async () => (fixture = await startJob());
 }

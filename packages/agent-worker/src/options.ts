@@ -1,3 +1,4 @@
+import { DEFAULT_REDACTED_VARS } from "@agent/log-redactor";
 import os from "node:os";
 import path from "node:path";
 import { systemClock, type Clock } from "./clock.js";
@@ -12,18 +13,6 @@ export interface Executor {
   readonly args: readonly string[];
 }
 
-/** The agent's default redacted-vars patterns (logs-and-redaction.md §4.2). */
-export const DEFAULT_REDACTED_VARS: readonly string[] = Object.freeze([
-  "*_PASSWORD",
-  "*_SECRET",
-  "*_TOKEN",
-  "*_PRIVATE_KEY",
-  "*_SSH_KEY",
-  "*_ACCESS_KEY",
-  "*_SECRET_KEY",
-  "*_CONNECTION_STRING",
-  "*_API_KEY",
-]);
 
 /**
  * Settings of {@link startAgentPool}: the values of `buildkite-agent start` that the

@@ -1,10 +1,8 @@
 import type { jobUpdateCommand } from "@agent/config";
-import { goQuote } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
 import { withAgentApi } from "./agent-api-from-config.js";
-import { REDACTION_ADVICE, redactFromEnv } from "./env-redaction.js";
+import { attributeUpdateInput } from "./attribute-update-input.js";
 import { messageOf } from "./job-api-connection.js";
-import { readStdinText } from "./stdin-input.js";
 
 /**
  * `buildkite-agent job update <attribute> [value]`: changes an attribute of a
@@ -17,20 +15,8 @@ import { readStdinText } from "./stdin-input.js";
  * (clicommand/job_update.go).
  */
 export async function run(context: CommandContext<typeof jobUpdateCommand>): Promise<number> {
-  const { config, logger } = context;
-  const attribute = context.args[0] ?? "";
-  let value = context.args[1] ?? "";
-  if (context.args.length < 2) {
-    logger.info("Reading value from STDIN");
-    value = await readStdinText(context.stdin);
-  }
-  const redacted = await redactFromEnv(value, config.redactedVars, context.env);
-  if (redacted !== value) {
-    logger.warn(
-      `New value for job "${goQuote(config.job)}" attribute "${goQuote(attribute)}" contained one or more secrets from environment variables that have been redacted. ${REDACTION_ADVICE}`,
-    );
-    value = redacted;
-  }
+  const { config } = context;
+  const { attribute, value } = await attributeUpdateInput(context, config.redactedVars, { kind: "job", id: config.job });
 
   await withAgentApi(context, async (client) => {
     try {

@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { stepUpdateCommand } from "@agent/config";
-import { goQuote } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
 import { withAgentApi } from "./agent-api-from-config.js";
-import { REDACTION_ADVICE, redactFromEnv } from "./env-redaction.js";
+import { attributeUpdateInput } from "./attribute-update-input.js";
 import { messageOf } from "./job-api-connection.js";
-import { readStdinText } from "./stdin-input.js";
 
 /**
  * `buildkite-agent step update <attribute> [value]`: changes an attribute of
@@ -15,20 +13,8 @@ import { readStdinText } from "./stdin-input.js";
  * (clicommand/step_update.go).
  */
 export async function run(context: CommandContext<typeof stepUpdateCommand>): Promise<number> {
-  const { config, logger } = context;
-  const attribute = context.args[0] ?? "";
-  let value = context.args[1] ?? "";
-  if (context.args.length < 2) {
-    logger.info("Reading value from STDIN");
-    value = await readStdinText(context.stdin);
-  }
-  const redacted = await redactFromEnv(value, config.redactedVars, context.env);
-  if (redacted !== value) {
-    logger.warn(
-      `New value for step "${goQuote(config.step)}" attribute "${goQuote(attribute)}" contained one or more secrets from environment variables that have been redacted. ${REDACTION_ADVICE}`,
-    );
-    value = redacted;
-  }
+  const { config } = context;
+  const { attribute, value } = await attributeUpdateInput(context, config.redactedVars, { kind: "step", id: config.step });
 
   await withAgentApi(context, async (client) => {
     try {

@@ -264,3 +264,15 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * A shell function hooks use to call the Job API over its Unix socket with curl:
+ * `job_api METHOD PATH BODY` prints the answer and ` status=<code>`.
+ */
+export const JOB_API_SHELL_FUNCTION = [
+  "job_api() {",
+  '  curl --silent --show-error --unix-socket "$BUILDKITE_AGENT_JOB_API_SOCKET" \\',
+  '    -H "Authorization: Bearer $BUILDKITE_AGENT_JOB_API_TOKEN" -H "Content-Type: application/json" \\',
+  '    -X "$1" "http://job/api/current-job/v0/$2" -d "$3" -w " status=%{http_code}\\n"',
+  "}",
+].join("\n");

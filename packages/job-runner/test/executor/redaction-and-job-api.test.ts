@@ -1,14 +1,8 @@
 import path from "node:path";
-import { runInProcess, sandbox } from "./harness.js";
+import { JOB_API_SHELL_FUNCTION, runInProcess, sandbox } from "./harness.js";
 
 /** A shell function hooks use to call the Job API over its Unix socket (curl is on this machine). */
-const JOB_API = [
-  "job_api() {",
-  '  curl --silent --show-error --unix-socket "$BUILDKITE_AGENT_JOB_API_SOCKET" \\',
-  '    -H "Authorization: Bearer $BUILDKITE_AGENT_JOB_API_TOKEN" -H "Content-Type: application/json" \\',
-  '    -X "$1" "http://job/api/current-job/v0/$2" -d "$3" -w " status=%{http_code}\\n"',
-  "}",
-].join("\n");
+const JOB_API = JOB_API_SHELL_FUNCTION;
 
 describe("redaction", () => {
   it("never shows a *_TOKEN value: not in executor lines, command output or hook output", async () => {

@@ -1,16 +1,10 @@
 import { chmodSync, statSync } from "node:fs";
 import path from "node:path";
-import { runInProcess, sandbox } from "./harness.js";
+import { JOB_API_SHELL_FUNCTION, runInProcess, sandbox } from "./harness.js";
 
 // Regressions found in review of the executor.
 
-const JOB_API = [
-  "job_api() {",
-  '  curl --silent --show-error --unix-socket "$BUILDKITE_AGENT_JOB_API_SOCKET" \\',
-  '    -H "Authorization: Bearer $BUILDKITE_AGENT_JOB_API_TOKEN" -H "Content-Type: application/json" \\',
-  '    -X "$1" "http://job/api/current-job/v0/$2" -d "$3" -o /dev/null',
-  "}",
-].join("\n");
+const JOB_API = JOB_API_SHELL_FUNCTION;
 
 describe("secrets in env-change log lines", () => {
   it("never prints an SSH key set through the Job API, and redacts a secret setting before logging it", async () => {

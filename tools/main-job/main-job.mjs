@@ -69,8 +69,12 @@ try {
       exitCode = 1;
     }
   }
-  const outcomes = jobs.map((job) => server.job(job.id).exitStatus);
-  if (outcomes[0] !== "0" || outcomes[1] !== "3" || server.job(jobs[2].id).signalReason !== "cancel") exitCode = 1;
+  const [passed, failed, cancelledJob] = jobs.map((job) => server.job(job.id));
+  const expected = passed.exitStatus === 0 && failed.exitStatus === 3 && cancelledJob.signalReason === "cancel";
+  if (!expected) {
+    console.error("!! a job did not end as expected");
+    exitCode = 1;
+  }
   console.log(`\nsecret redacted: ${!(await server.jobLog(jobs[0].id)).includes(SECRET)}`);
 } catch (error) {
   console.error(`main job failed: ${error.message}`);

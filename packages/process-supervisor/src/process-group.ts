@@ -23,10 +23,13 @@ export interface GroupMember {
  * are excluded because they are already dead: in containers whose PID 1 never
  * reaps, they stay in the table.
  *
+ * `known` are pids found earlier (before a signal): still counted, with their
+ * descendants, after the leader died and they were handed to PID 1.
+ *
  * Reads /proc (Linux). Without /proc it falls back to `kill(-id, 0)`, which cannot
  * tell zombies apart and only says whether the group exists.
  */
-export async function groupMembers(id: number): Promise<GroupMember[]> {
+export async function groupMembers(id: number, known: ReadonlySet<number> = new Set()): Promise<GroupMember[]> {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -50,7 +53,7 @@ export async function groupMembers(id: number): Promise<GroupMember[]> {
     live.set(Number(entry), { ppid: Number(fields[1]), pgid: Number(fields[2]), session: Number(fields[3]) });
   }
   const members = new Set<number>();
-  for (const [pid, proc] of live) if (proc.pgid === id || proc.session === id) members.add(pid);
+  for (const [pid, proc] of live) if (proc.pgid === id || proc.session === id || known.has(pid)) members.add(pid);
   // Descendants: repeat until no process whose parent is a member is left out.
   for (let grew = members.size > 0; grew; ) {
     grew = false;
@@ -64,7 +67,8 @@ export async function groupMembers(id: number): Promise<GroupMember[]> {
   return [...members].sort((a, b) => a - b).map((pid) => ({ pid, pgid: live.get(pid)!.pgid }));
 }
 
-function groupExists(id: number): boolean {
+/** Whether process group `id` still has a process (zombies included). */
+export function groupExists(id: number): boolean {
   try {
     process.kill(-id, 0);
     return true;

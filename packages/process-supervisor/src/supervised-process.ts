@@ -3,7 +3,7 @@ import type { Child, RawExit } from "./child.js";
 import { toExitStatus, type ExitStatus } from "./exit-status.js";
 import type { CancelReason, ResolvedOptions } from "./options.js";
 import { ProcessOutput } from "./output-stream.js";
-import { groupMembers, signalGroup, signalStragglers } from "./process-group.js";
+import { groupExists, groupMembers, signalGroup, signalStragglers, type GroupMember } from "./process-group.js";
 
 /** A running process started by {@link startProcess}. */
 export interface SupervisedProcess {
@@ -24,7 +24,7 @@ export interface SupervisedProcess {
   readonly exited: Promise<ExitStatus>;
   /**
    * Cancels as the agent does: the cancel signal to the whole process group (and
-   * any session member outside it); SIGKILL to them after the signal grace period
+   * any session member outside it, and descendants in sessions of their own); SIGKILL to them after the signal grace period
    * if any is still running; resolves once all are gone, or after the cancel grace
    * period at the latest. Idempotent: later calls return the same promise, but
    * `"agent_stop"` still replaces `"cancel"` as the reported reason. After the
@@ -64,6 +64,8 @@ export class Supervision implements SupervisedProcess {
   #leaderExited = false;
   #groupGone = false;
   #reason: CancelReason | undefined;
+  /** Every pid ever found in the family, so one orphaned by its parent's death stays in reach. */
+  readonly #family = new Set<number>();
   #termination: Promise<void> | undefined;
   readonly #onAbort = (): void => {
     void this.cancel(this.#options.signal?.reason === "agent_stop" ? "agent_stop" : "cancel");
@@ -104,7 +106,9 @@ export class Supervision implements SupervisedProcess {
       const raw = await this.#leaderExit;
       let strays = 0;
       if (this.#termination === undefined) {
-        const members = await groupMembers(this.pid);
+        // Nobody acts on strays the caller leaves running: skip the /proc scan
+        // unless the group itself is still there.
+        const members = killGroupOnExit || groupExists(this.pid) ? await this.#members() : [];
         strays = members.length;
         if (strays > 0 && killGroupOnExit && this.#termination === undefined) {
           logger.warn("processes still running in the process group after it exited; terminating them", {
@@ -134,7 +138,10 @@ export class Supervision implements SupervisedProcess {
   async #terminate(): Promise<void> {
     const { interruptSignal, signalGracePeriodMs, cancelGracePeriodMs, logger } = this.#options;
     const startedAt = performance.now();
-    if (this.#leaderExited && (await groupMembers(this.pid)).length === 0) {
+    // Taken before any signal: a descendant in a session of its own is found
+    // through its parent, which may die of the signal and orphan it.
+    const family = await this.#members();
+    if (this.#leaderExited && family.length === 0) {
       // Nothing left: and the pid may already belong to someone else's group.
       this.#groupGone = true;
       return;
@@ -142,15 +149,13 @@ export class Supervision implements SupervisedProcess {
     logger.info("sending the cancel signal to the process group", { pid: this.pid, signal: interruptSignal });
     const signalledAt = performance.now();
     const failure = signalGroup(this.pid, interruptSignal);
-    // Finding session members outside the group means a /proc scan; run it
-    // alongside the wait rather than delaying it.
-    const stragglers = groupMembers(this.pid).then((members) => signalStragglers(this.pid, interruptSignal, members));
+    signalStragglers(this.pid, interruptSignal, family);
     if (failure !== undefined) {
       // As the agent: if the cancel signal cannot be sent, go straight to SIGKILL.
       logger.error("sending the cancel signal failed; sending SIGKILL", { pid: this.pid, error: failure.message });
-      this.#kill(await groupMembers(this.pid));
+      this.#kill(await this.#members());
     } else if (!(await this.#groupGoneWithin(signalGracePeriodMs - (performance.now() - signalledAt)))) {
-      const members = await groupMembers(this.pid);
+      const members = await this.#members();
       logger.warn("processes still running after the signal grace period; sending SIGKILL", {
         pid: this.pid,
         count: members.length,
@@ -158,13 +163,19 @@ export class Supervision implements SupervisedProcess {
       });
       this.#kill(members);
     }
-    await stragglers;
     const left = cancelGracePeriodMs - (performance.now() - startedAt);
     if (await this.#groupGoneWithin(left)) return;
     logger.error("processes survived SIGKILL until the end of the cancel grace period", {
       pid: this.pid,
-      pids: (await groupMembers(this.pid)).map((member) => member.pid),
+      pids: (await this.#members()).map((member) => member.pid),
     });
+  }
+
+  /** The group, the session, their descendants, and every process found that way before. */
+  async #members(): Promise<GroupMember[]> {
+    const members = await groupMembers(this.pid, this.#family);
+    for (const member of members) this.#family.add(member.pid);
+    return members;
   }
 
   #kill(members: Parameters<typeof signalStragglers>[2]): void {
@@ -178,7 +189,7 @@ export class Supervision implements SupervisedProcess {
     const deadline = performance.now() + ms;
     if (!this.#leaderExited && !(await settlesWithin(this.#leaderExit, Math.max(0, ms)))) return false;
     for (let delay = FIRST_POLL_MS; ; delay = Math.min(delay * 2, MAX_POLL_MS)) {
-      if ((await groupMembers(this.pid)).length === 0) {
+      if ((await this.#members()).length === 0) {
         this.#groupGone = true;
         return true;
       }

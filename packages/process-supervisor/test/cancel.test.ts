@@ -124,18 +124,25 @@ describe.each(MODES)("cancellation ($mode)", ({ pty }) => {
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
-  // Regression: an executor that ignores the cancel signal and runs its command in
-  // a session of its own (as the bootstrap does) left that command running after
-  // the executor was SIGKILLed; the command was in neither its group nor its session.
-  it("kills descendants in sessions of their own too", async () => {
-    const child = await start("/bin/sh", "own-session-child.sh");
+  // Regression: an executor running its command in a session of its own (as the
+  // bootstrap does) left that command running: it is in neither the executor's
+  // group nor its session, and once the executor died it was nobody's descendant.
+  it.each([
+    ["ignores the cancel signal (killed at the end of the grace period)", "ignore-term", "SIGKILL"],
+    ["dies of the cancel signal at once", "die", "SIGTERM"],
+  ])("kills descendants in sessions of their own when the process %s", async (_, mode, signal) => {
+    const child = await start("/bin/sh", "own-session-child.sh", [mode]);
     const output = new Recorder(child.output);
     await output.waitFor("ready");
     const grandchild = Number(/grandchild=(\d+)/.exec(output.text)?.[1]);
     expect(grandchild).toBeGreaterThan(0);
-    await within(child.cancel(), 5000, "cancel");
-    expect((await child.exited).signal).toBe("SIGKILL");
-    expect(isAlive(grandchild)).toBe(false);
+    try {
+      await within(child.cancel(), 5000, "cancel");
+      expect((await child.exited).signal).toBe(signal);
+      expect(isAlive(grandchild)).toBe(false);
+    } finally {
+      if (isAlive(grandchild)) process.kill(grandchild, "SIGKILL");
+    }
   });
 
   it("an already aborted signal starts nothing and rejects with PROCESS_ABORTED", async () => {

@@ -6,10 +6,8 @@ import type { JsonSchema } from "./schema.js";
  * The ajv options every constraint validator is compiled with, at run time here
  * and at build time by `validators-module.ts`: both must match for the
  * precompiled validators to answer exactly as run-time ones would.
- * `addUsedSchema: false`, so two commands with the same words (an embedder's
- * own) can both compile.
  */
-export const VALIDATOR_OPTIONS = Object.freeze({ allErrors: true, strict: true, addUsedSchema: false }) satisfies Options;
+export const VALIDATOR_OPTIONS = Object.freeze({ allErrors: true, strict: true }) satisfies Options;
 
 let ajv: Ajv | undefined;
 

@@ -33,7 +33,7 @@ function candidates(setting: SettingDefinition): unknown[] {
   const minimum = setting.minimum ?? 0;
   return [
     ...choices,
-    choices.map((choice) => choice.toUpperCase()),
+    ...choices.map((choice) => choice.toUpperCase()),
     [...choices],
     choices.slice(0, 1),
     "not-a-choice",

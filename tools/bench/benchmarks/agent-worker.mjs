@@ -5,9 +5,6 @@
 // and for a job printing 100 MB;
 // (2) RSS of a separate Node process embedding a pool: idle with spawn 1 and
 // spawn 10, and after 20 and 200 jobs.
-//
-// Until the bench workspace depends on @agent/agent-worker it is imported from
-// the package's built dist/ by path.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -15,10 +12,12 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { AgentApiServer } from "@agent/agent-api-server";
+import { startAgentPool } from "@agent/agent-worker";
 
 export const name = "agent worker";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The RSS probes run in a process of their own, which imports the package by URL.
 const WORKER = import.meta.resolve("@agent/agent-worker");
 const BOOTSTRAP = path.join(here, "../../../packages/agent-worker/test/fixtures/bootstrap.sh");
 const AGENT_BIN = path.join(here, "../../../apps/agent/bin/buildkite-agent");
@@ -57,7 +56,6 @@ async function runJob(server, command, env = {}) {
 }
 
 async function jobOverhead(log) {
-  const { startAgentPool } = await import(WORKER);
   await withServer(async (server, dir) => {
     const pool = startAgentPool(poolOptions(server, dir));
     await pool.ready;
@@ -78,7 +76,6 @@ async function jobOverhead(log) {
 // and runs `true` through the shell), so the figure is the bootstrap's own start
 // plus what the agent adds around it.
 async function jobOverheadRealBootstrap(log) {
-  const { startAgentPool } = await import(WORKER);
   await withServer(async (server, dir) => {
     const pool = startAgentPool(
       poolOptions(server, dir, {
@@ -147,7 +144,7 @@ async function memory(log) {
     );
   }
   await withServer((server, dir) =>
-    embedded(server, dir, { clock: undefined }, async (rss) => {
+    embedded(server, dir, {}, async (rss) => {
       let done = 0;
       for (const target of [20, 200]) {
         const build = server.createBuild();

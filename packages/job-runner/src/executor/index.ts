@@ -1,4 +1,3 @@
 export { runJob } from "./run-job.js";
 export type { RunJobOptions, JobOutcome } from "./run-job.js";
 export type { ArtifactUploader, ArtifactUploadRequest } from "./phases.js";
-export { parseGoBool } from "./settings.js";

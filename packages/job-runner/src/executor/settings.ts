@@ -1,4 +1,4 @@
-import type { BootstrapConfig } from "@agent/config";
+import { parseGoBool, parseGoInt, type BootstrapConfig } from "@agent/config";
 import type { Environment } from "../environment.js";
 import type { Logger } from "../logger.js";
 
@@ -88,20 +88,6 @@ export function initialSettings(config: BootstrapConfig): ExecutorSettings {
     artifactUploadPaths: config.artifactUploadPaths,
     artifactUploadDestination: config.artifactUploadDestination,
   };
-}
-
-/** Go's strconv.ParseBool. */
-export function parseGoBool(text: string): boolean | undefined {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false;
-  return undefined;
-}
-
-/** Go's strconv.Atoi: an optional sign and decimal digits, within 64 bits. */
-function parseGoInt(text: string): number | undefined {
-  if (!/^[+-]?\d+$/.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
 }
 
 function parse(kind: Kind, text: string): string | boolean | number | string[] | undefined {

@@ -12,8 +12,8 @@ export type PipelineFormat = "json" | "yaml";
  * @throws PipelineError `PIPELINE_FORMAT` (`unknown output format "x"`) for another format.
  */
 export function formatPipeline(pipeline: unknown, format: PipelineFormat): string {
-  const wire = JSON.parse(JSON.stringify(pipeline)) as unknown;
-  if (format === "json") return `${JSON.stringify(wire, null, 2)}\n`;
-  if (format === "yaml") return stringify(wire, { indent: 4, lineWidth: 0 });
+  if (format === "json") return `${JSON.stringify(pipeline, null, 2)}\n`;
+  // The YAML shows the values as JSON sends them (NaN and ±Infinity as null, for one).
+  if (format === "yaml") return stringify(JSON.parse(JSON.stringify(pipeline)), { indent: 4, lineWidth: 0 });
   throw new PipelineError("PIPELINE_FORMAT", `unknown output format "${String(format)}"`);
 }

@@ -1,7 +1,7 @@
 import { compileGlob, type Glob } from "./glob.js";
 import { isMapping, sortedKeys } from "./object-keys.js";
 import type { Pipeline } from "./parse-pipeline.js";
-import { unknownSteps, type PipelineStep } from "./step-decode.js";
+import { inferStepKind, unknownSteps, type PipelineStep } from "./step-decode.js";
 import { goTypeName } from "./go-type-name.js";
 
 /** The `skip` text the agent (v3.137.0) gives a step whose `if_changed` matched nothing. */
@@ -45,22 +45,6 @@ function patterns(value: unknown): Glob[] | string {
     }
   }
   return globs;
-}
-
-function stepKind(step: Record<string, unknown>): "command" | "group" | "trigger" | undefined {
-  if (unknownSteps.has(step)) return undefined;
-  const type = step["type"];
-  if (typeof type === "string") {
-    if (type === "command" || type === "script") return "command";
-    if (type === "group" || type === "trigger") return type;
-    return undefined;
-  }
-  const has = (...keys: string[]) => keys.some((k) => Object.hasOwn(step, k));
-  if (has("command", "commands", "plugins")) return "command";
-  if (has("wait", "waiter", "block", "input", "manual")) return undefined;
-  if (has("trigger")) return "trigger";
-  if (has("group")) return "group";
-  return undefined;
 }
 
 /**
@@ -120,8 +104,9 @@ export function filterIfChanged(
   const walk = (steps: readonly PipelineStep[], prefix: string): PipelineStep[] =>
     steps.map((step, i) => {
       if (typeof step === "string") return step;
-      const kind = stepKind(step);
-      if (kind === undefined) return step;
+      const kind = unknownSteps.has(step) ? undefined : inferStepKind(step);
+      // `if_changed` belongs to command, group and trigger steps only; others keep the key.
+      if (kind !== "command" && kind !== "group" && kind !== "trigger") return step;
       const out: Record<string, unknown> = { ...step };
       if (kind === "group" && Array.isArray(out["steps"])) out["steps"] = walk(out["steps"] as PipelineStep[], `${prefix}[${i}].steps`);
       const value = out["if_changed"];

@@ -1,9 +1,9 @@
 import { PipelineError } from "./errors.js";
-import { interpolate, type InterpolationEnv } from "./interpolate.js";
+import { interpolateWith, type InterpolationEnv } from "./interpolate.js";
 import { isMapping, setKey, sortedKeys } from "./object-keys.js";
 import type { Pipeline } from "./parse-pipeline.js";
 import { PipelinePlugin } from "./plugin-source.js";
-import { unknownSteps, type PipelineStep } from "./step-decode.js";
+import { inferStepKind, unknownSteps, type PipelineStep } from "./step-decode.js";
 
 /** Options of {@link interpolatePipeline}. */
 export interface InterpolatePipelineOptions {
@@ -109,18 +109,6 @@ function transformCommandStep(step: Record<string, unknown>, tf: Transform): Rec
   return sortedKeys(out);
 }
 
-function isCommandStep(step: Record<string, unknown>): boolean {
-  const type = step["type"];
-  if (typeof type === "string") return type === "command" || type === "script";
-  return ["command", "commands", "plugins"].some((k) => Object.hasOwn(step, k));
-}
-
-function isGroupStep(step: Record<string, unknown>): boolean {
-  const type = step["type"];
-  if (typeof type === "string") return type === "group";
-  return Object.hasOwn(step, "group") && !["command", "commands", "plugins", "wait", "waiter", "block", "input", "manual", "trigger"].some((k) => Object.hasOwn(step, k));
-}
-
 /**
  * Applies `tf` to every string of a list of steps the way go-pipeline's typed steps do
  * (command steps skip `signature`, matrix adjustments skip `skip`, errors name the field).
@@ -133,8 +121,9 @@ export function transformSteps(steps: readonly PipelineStep[], tf: Transform): P
       unknownSteps.add(out);
       return out;
     }
-    if (isCommandStep(step)) return transformCommandStep(step, tf);
-    if (isGroupStep(step)) {
+    const kind = inferStepKind(step);
+    if (kind === "command") return transformCommandStep(step, tf);
+    if (kind === "group") {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(step)) {
         if (k === "steps" && Array.isArray(v)) out[k] = transformSteps(v as PipelineStep[], tf);
@@ -164,7 +153,8 @@ export function interpolatePipeline(pipeline: Pipeline, env: InterpolationEnv, o
   const vars = new Map<string, string>();
   const entries = env instanceof Map ? env.entries() : Object.entries(env as Record<string, string | undefined>);
   for (const [k, v] of entries) if (v !== undefined) vars.set(norm(k), v);
-  const tf: Transform = (text) => interpolate(text, vars, { caseInsensitive });
+  const lookup = (name: string) => vars.get(norm(name));
+  const tf: Transform = (text) => interpolateWith(text, lookup);
 
   const out: Record<string, unknown> = {};
   if (pipeline.env) {

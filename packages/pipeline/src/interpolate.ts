@@ -1,5 +1,5 @@
+import { goQuote } from "@agent/log-redactor";
 import { PipelineError } from "./errors.js";
-import { goQuote } from "./go-quote.js";
 
 /**
  * Variables for interpolation: a record (a missing key or an `undefined` value is unset,
@@ -38,13 +38,20 @@ function fail(message: string): never {
 
 /** Go `strconv.Atoi`, with its error text. */
 function atoi(text: string, what: "offset" | "length"): number {
-  if (!/^[+-]?[0-9]+$/.test(text)) fail(`Unable to parse ${what}: strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`);
+  if (!/^[+-]?[0-9]+$/.test(text)) fail(`Unable to parse ${what}: strconv.Atoi: parsing "${goQuote(text)}": invalid syntax`);
   const value = BigInt(text);
   if (value > 2n ** 63n - 1n || value < -(2n ** 63n)) {
-    fail(`Unable to parse ${what}: strconv.Atoi: parsing ${goQuote(text)}: value out of range`);
+    fail(`Unable to parse ${what}: strconv.Atoi: parsing "${goQuote(text)}": value out of range`);
   }
   return Number(value);
 }
+
+/**
+ * How deeply `${…}` expansions may nest. Upstream's Go recursion has no practical limit; ours
+ * would overflow the JavaScript stack (a RangeError) somewhere past a few thousand levels.
+ */
+const MAX_NESTING = 1000;
+const NESTED_TOO_DEEP = `expansions are nested more than ${MAX_NESTING} deep`;
 
 /**
  * A recursive-descent parser of buildkite/interpolate v0.1.5's grammar, same decisions at
@@ -52,7 +59,19 @@ function atoi(text: string, what: "offset" | "length"): number {
  */
 class Parser {
   private pos = 0;
-  constructor(private readonly input: string) {}
+  private depth = 0;
+  // While looking ahead past an escape (only done for identifiers): where parsing `}`-stopped
+  // content from each item boundary ends, or `undefined` where it fails. Content parsed from
+  // a boundary always ends at the same place, so every position is scanned once and nested
+  // escapes cost linear rather than exponential time.
+  private readonly contentEnds = new Map<number, number | undefined>();
+  private lookingAhead = false;
+
+  /** @param identifiers whether escapes must report the identifier they hide (only {@link interpolationIdentifiers} lists them) */
+  constructor(
+    private readonly input: string,
+    private readonly identifiers: boolean,
+  ) {}
 
   private peek(): number {
     return this.pos >= this.input.length ? EOF : this.input.codePointAt(this.pos)!;
@@ -81,9 +100,34 @@ class Parser {
   }
 
   parseExpression(stop = ""): Item[] {
+    if (!this.lookingAhead) return this.parseItems(stop);
+    // Look-ahead parses only brace contents (stop `}`); its items are never used.
+    const visited: number[] = [];
+    let end: number | undefined;
+    try {
+      for (;;) {
+        if (this.contentEnds.has(this.pos)) {
+          end = this.contentEnds.get(this.pos);
+          if (end === undefined) fail("unparsable expansion");
+          this.pos = end;
+          break;
+        }
+        visited.push(this.pos);
+        if (this.parseItems(stop, 1).length === 0) {
+          end = this.pos;
+          break;
+        }
+      }
+    } finally {
+      for (const at of visited) this.contentEnds.set(at, end);
+    }
+    return [];
+  }
+
+  private parseItems(stop: string, limit = Infinity): Item[] {
     const items: Item[] = [];
     const isStop = (c: number) => c !== EOF && stop.includes(String.fromCodePoint(c));
-    for (;;) {
+    while (items.length < limit) {
       const c = this.peek();
       if (c === EOF || isStop(c)) break;
       const rest = this.input.startsWith.bind(this.input);
@@ -113,23 +157,29 @@ class Parser {
     return items;
   }
 
-  // Upstream looks ahead only to report the identifier; the text after the escape is
-  // then parsed as ordinary text, so `$${A:-$B}` still expands `$B`.
+  // Upstream looks ahead only to report the identifier (so only identifier listing does it
+  // here); the text after the escape is then parsed as ordinary text, so `$${A:-$B}` still
+  // expands `$B`.
   private parseEscapedExpansion(): Expansion {
+    if (!this.identifiers) return { kind: "escaped", potentialIdentifier: "" };
     const start = this.pos;
+    const outer = this.lookingAhead;
     let potentialIdentifier = "";
     try {
       const c = this.peek();
       if (c === 0x7b) {
+        this.lookingAhead = true;
         this.parseBraceExpansion();
         potentialIdentifier = this.input.slice(start, this.pos);
       } else if (isLetter(c)) {
         potentialIdentifier = this.scanIdentifier();
       }
-    } catch {
+    } catch (error) {
+      if (error instanceof PipelineError && error.message === NESTED_TOO_DEEP) throw error;
       potentialIdentifier = "";
     } finally {
       this.pos = start;
+      this.lookingAhead = outer;
     }
     return { kind: "escaped", potentialIdentifier };
   }
@@ -143,6 +193,16 @@ class Parser {
   }
 
   private parseBraceExpansion(): Expansion {
+    if (this.depth >= MAX_NESTING) fail(NESTED_TOO_DEEP);
+    this.depth++;
+    try {
+      return this.parseBraceBody();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseBraceBody(): Expansion {
     const open = this.next();
     if (open !== 0x7b) fail(`Expected brace expansion to start with {, got ${show(open)}`);
     const identifier = this.scanIdentifier();
@@ -180,7 +240,8 @@ class Parser {
   }
 }
 
-type Lookup = (name: string) => string | undefined;
+/** Finds a variable's value; `undefined` when it is unset. */
+export type Lookup = (name: string) => string | undefined;
 
 function lookupIn(env: InterpolationEnv, options?: InterpolateOptions): Lookup {
   const get: Lookup = env instanceof Map ? (n) => env.get(n) : (n) => (Object.hasOwn(env, n) ? (env as Record<string, string | undefined>)[n] : undefined);
@@ -240,10 +301,19 @@ function expandOne(e: Expansion, get: Lookup): string {
  *
  * @throws PipelineError `PIPELINE_INTERPOLATION` with upstream's message for malformed
  * `${…}` (e.g. `Expected identifier to start with a letter, got _`) or for `${X?}` when X
- * is unset (`$X: not set`, or `$X: <message>`).
+ * is unset (`$X: not set`, or `$X: <message>`); also for `${…}` nested more than 1000 deep
+ * (`expansions are nested more than 1000 deep`), where upstream has no limit.
  */
 export function interpolate(text: string, env: InterpolationEnv, options?: InterpolateOptions): string {
-  return expand(new Parser(text).parseExpression(), lookupIn(env, options));
+  return interpolateWith(text, lookupIn(env, options));
+}
+
+/**
+ * {@link interpolate} with the variables behind `get`, for callers interpolating many strings
+ * against one env (it is not rebuilt per string).
+ */
+export function interpolateWith(text: string, get: Lookup): string {
+  return expand(new Parser(text, false).parseExpression(), get);
 }
 
 function identifiersOf(items: readonly Item[]): string[] {
@@ -265,8 +335,9 @@ function identifiersOf(items: readonly Item[]): string[] {
  * The variable names `text` refers to, in order with duplicates (upstream `Identifiers`).
  * Escaped references are listed with a leading `$` (`$$A` gives `$A`).
  *
- * @throws PipelineError `PIPELINE_INTERPOLATION` when `text` does not parse.
+ * @throws PipelineError `PIPELINE_INTERPOLATION` when `text` does not parse (or nests
+ * `${…}` more than 1000 deep).
  */
 export function interpolationIdentifiers(text: string): string[] {
-  return identifiersOf(new Parser(text).parseExpression());
+  return identifiersOf(new Parser(text, true).parseExpression());
 }

@@ -1,15 +1,11 @@
+import { DEFAULT_REDACTED_VARS, matchRedactedVars, redactString, shortRedactedVarsWarning, type EnvVar } from "@agent/log-redactor";
 import { PipelineError } from "./errors.js";
-import { goEscaped } from "./go-quote.js";
 import { interpolate } from "./interpolate.js";
 import { isMapping } from "./object-keys.js";
 import type { Pipeline } from "./parse-pipeline.js";
 import type { PipelineStep } from "./step-decode.js";
 
-/** An environment variable. */
-export interface EnvVar {
-  readonly name: string;
-  readonly value: string;
-}
+export type { EnvVar };
 
 /**
  * The agent's redacted-vars matching (`@agent/log-redactor`'s `matchRedactedVars` with the
@@ -22,8 +18,19 @@ export type MatchRedactedVars = (vars: readonly EnvVar[]) => { readonly matched:
 export interface FindPipelineSecretsOptions {
   /** The agent's own environment (before the pipeline's `env:` was merged into it). */
   readonly env: Readonly<Record<string, string | undefined>> | readonly EnvVar[];
-  /** Matches variable names against the redacted-vars patterns. */
-  readonly matchRedactedVars: MatchRedactedVars;
+  /**
+   * The `--redacted-vars` patterns (Go `path.Match`, whole names).
+   * @default the agent's defaults (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, …)
+   */
+  readonly redactedVars?: readonly string[];
+  /**
+   * Matches variable names against the redacted-vars patterns; when given, `redactedVars`
+   * is not used.
+   * @default `@agent/log-redactor`'s `matchRedactedVars` with `redactedVars`; a malformed
+   * pattern then matches nothing and adds the agent's warning (`Couldn't match environment
+   * variable names against redacted-vars: …`) to the report, as `pipeline upload` does
+   */
+  readonly matchRedactedVars?: MatchRedactedVars;
   /**
    * The pipeline's name in messages.
    * @default "(stdin)"
@@ -73,13 +80,6 @@ function envVarsOf(pipeline: Pipeline): EnvVar[] {
   return out;
 }
 
-/** A needle as the agent's replacer matches it: lines trimmed, a newline matching any whitespace run. */
-function needlePattern(needle: string): RegExp | undefined {
-  const lines = needle.split("\n").map((l) => l.trim()).filter((l) => l !== "");
-  if (lines.length === 0) return undefined;
-  return new RegExp(lines.map((l) => l.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")).join("[\\t\\n\\v\\f\\r ]+"), "u");
-}
-
 /**
  * Looks for secrets in a pipeline about to be uploaded, as `pipeline upload` does when
  * `--redacted-vars` is non-empty (logs-and-redaction.md §4.4): values of the agent's
@@ -96,34 +96,40 @@ export function findPipelineSecrets(pipeline: Pipeline, options: FindPipelineSec
   const found = new Set<string>();
   const short = new Set<string>();
 
-  const declared = options.matchRedactedVars(envVarsOf(pipeline).filter((v) => !isPureSubstitution(v.value)));
+  const patterns = options.redactedVars ?? DEFAULT_REDACTED_VARS;
+  const warnings: string[] = [];
+  const match =
+    options.matchRedactedVars ??
+    ((vars: readonly EnvVar[]) => {
+      try {
+        return matchRedactedVars(patterns, vars);
+      } catch (error) {
+        // The agent warns, for each of its two matches, and goes on with nothing matched.
+        warnings.push(`Couldn't match environment variable names against redacted-vars: ${(error as Error).message}`);
+        return { matched: [], short: [] };
+      }
+    });
+
+  const declared = match(envVarsOf(pipeline).filter((v) => !isPureSubstitution(v.value)));
   for (const name of declared.short) short.add(name);
   for (const v of declared.matched) found.add(v.name);
 
   const envList: EnvVar[] = Array.isArray(options.env)
     ? [...(options.env as readonly EnvVar[])]
     : Object.entries(options.env as Record<string, string | undefined>).flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
-  const runtime = options.matchRedactedVars(envList);
+  const runtime = match(envList);
   for (const name of runtime.short) short.add(name);
 
   const json = JSON.stringify(pipeline);
   for (const v of runtime.matched) {
-    if (found.has(v.name)) continue;
-    for (const needle of new Set([v.value, goEscaped(v.value)])) {
-      const pattern = needlePattern(needle);
-      if (pattern?.test(json)) {
-        found.add(v.name);
-        break;
-      }
-    }
+    // The agent's replacer finds the value or its Go-escaped form (multi-line values with
+    // any whitespace between their lines); anything it would redact is a secret found.
+    if (!found.has(v.name) && redactString(json, [v.value], { encodedForms: false }) !== json) found.add(v.name);
   }
 
   const names = [...found].sort();
   const shortNames = [...short].sort();
-  const warnings: string[] = [];
-  if (shortNames.length > 0) {
-    warnings.push(`Some variables have values below minimum length (6 bytes) and will not be redacted: ${shortNames.join(", ")}`);
-  }
+  if (shortNames.length > 0) warnings.push(shortRedactedVarsWarning(shortNames));
   if (names.length > 0) {
     if (options.reject) {
       throw new PipelineError(

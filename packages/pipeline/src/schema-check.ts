@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { PipelineError } from "./errors.js";
+import { inferStepKind, type StepKind } from "./step-decode.js";
 
 /** A problem the JSON schema finds, naming where it is. */
 export interface SchemaWarning {
@@ -25,15 +26,14 @@ export interface CheckPipelineSchemaOptions {
 const compiled = new WeakMap<object, Validators>();
 let bundled: object | undefined;
 
-const STEP_DEFINITIONS = {
+const STEP_DEFINITIONS: Readonly<Record<StepKind, string>> = {
   command: "commandStep",
   wait: "waitStep",
   block: "blockStep",
   input: "inputStep",
   trigger: "triggerStep",
   group: "groupStep",
-} as const;
-type StepKind = keyof typeof STEP_DEFINITIONS;
+};
 
 interface Validators {
   readonly pipeline: ValidateFunction;
@@ -123,29 +123,11 @@ function explain(errors: readonly ErrorObject[], prefix: string): SchemaWarning[
   return (detailed.length > 0 ? detailed : described).map((d) => d.warning);
 }
 
-function stepKind(step: Record<string, unknown>): StepKind | undefined {
-  const type = step["type"];
-  if (typeof type === "string") {
-    if (type === "script" || type === "command") return "command";
-    if (type === "waiter") return "wait";
-    if (type === "manual") return "block";
-    return type in STEP_DEFINITIONS ? (type as StepKind) : undefined;
-  }
-  const has = (...keys: string[]) => keys.some((k) => Object.hasOwn(step, k));
-  if (has("command", "commands", "plugins")) return "command";
-  if (has("wait", "waiter")) return "wait";
-  if (has("block", "manual")) return "block";
-  if (has("input")) return "input";
-  if (has("trigger")) return "trigger";
-  if (has("group")) return "group";
-  return undefined;
-}
-
 function checkSteps(steps: readonly unknown[], prefix: string, v: Validators, out: SchemaWarning[]): void {
   steps.forEach((step, i) => {
     const path = `${prefix}[${i}]`;
     if (v.anyStep()([step])) return;
-    const kind = typeof step === "object" && step !== null && !Array.isArray(step) ? stepKind(step as Record<string, unknown>) : undefined;
+    const kind = typeof step === "object" && step !== null && !Array.isArray(step) ? inferStepKind(step as Record<string, unknown>) : undefined;
     if (kind === undefined) {
       out.push({ path, message: "is not a step the schema knows (command, wait, block, input, trigger or group)" });
       return;

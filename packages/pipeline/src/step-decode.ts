@@ -31,7 +31,20 @@ export const unknownSteps = new WeakSet<object>();
 const SCALAR_STEPS = ["wait", "waiter", "block", "input", "manual"];
 const INFERRABLE_KEYS = ["command", "commands", "plugins", "wait", "waiter", "block", "input", "manual", "trigger", "group"];
 
-type StepKind = "command" | "wait" | "input" | "trigger" | "group";
+/** What kind of step a mapping is, see {@link inferStepKind}. */
+export type StepKind = "command" | "wait" | "block" | "input" | "trigger" | "group";
+
+const STEP_TYPES: Readonly<Record<string, StepKind>> = {
+  command: "command",
+  script: "command",
+  wait: "wait",
+  waiter: "wait",
+  block: "block",
+  manual: "block",
+  input: "input",
+  trigger: "trigger",
+  group: "group",
+};
 
 /** ordered.Unmarshal of a value into a Go `string`. */
 function toGoString(value: unknown, into = "*string"): string {
@@ -214,37 +227,35 @@ function decodeGroupStep(input: Record<string, unknown>, path: string, warnings:
   return sortedKeys(out);
 }
 
+/**
+ * The kind of step a mapping is (go-pipeline steps.go): by its `type` key when that is a
+ * string (`script` is a command, `waiter` a wait, `manual` a block), else by the first of
+ * its keys that names a kind (`command`/`commands`/`plugins`, `wait`/`waiter`,
+ * `block`/`manual`, `input`, `trigger`, `group`, in that order). `undefined` for an unknown
+ * `type` or when no key says. Block and input steps are one type upstream; they are told
+ * apart here for the schema, which has a definition for each.
+ */
+export function inferStepKind(step: Readonly<Record<string, unknown>>): StepKind | undefined {
+  const type = step["type"];
+  if (typeof type === "string") return Object.hasOwn(STEP_TYPES, type) ? STEP_TYPES[type] : undefined;
+  const has = (...keys: string[]) => keys.some((k) => Object.hasOwn(step, k));
+  if (has("command", "commands", "plugins")) return "command";
+  if (has("wait", "waiter")) return "wait";
+  if (has("block", "manual")) return "block";
+  if (has("input")) return "input";
+  if (has("trigger")) return "trigger";
+  if (has("group")) return "group";
+  return undefined;
+}
+
 function stepKind(map: Record<string, unknown>): { kind?: StepKind; warning?: Omit<PipelineWarning, "path"> } {
-  if (Object.hasOwn(map, "type")) {
-    const type = map["type"];
-    if (typeof type !== "string") {
-      throw new StepDecodeError(`unmarshaling step: step's \`type\` key was ${goTypeName(type)} (value ${String(type)}), want string`);
-    }
-    switch (type) {
-      case "command":
-      case "script":
-        return { kind: "command" };
-      case "wait":
-      case "waiter":
-        return { kind: "wait" };
-      case "block":
-      case "input":
-      case "manual":
-        return { kind: "input" };
-      case "trigger":
-        return { kind: "trigger" };
-      case "group":
-        return { kind: "group" };
-      default:
-        return { warning: { code: "ErrUnknownStepType", message: `unknown step type "${type}"` } };
-    }
+  const type = map["type"];
+  if (Object.hasOwn(map, "type") && typeof type !== "string") {
+    throw new StepDecodeError(`unmarshaling step: step's \`type\` key was ${goTypeName(type)} (value ${String(type)}), want string`);
   }
-  const has = (...keys: string[]) => keys.some((k) => Object.hasOwn(map, k));
-  if (has("command", "commands", "plugins")) return { kind: "command" };
-  if (has("wait", "waiter")) return { kind: "wait" };
-  if (has("block", "input", "manual")) return { kind: "input" };
-  if (has("trigger")) return { kind: "trigger" };
-  if (has("group")) return { kind: "group" };
+  const kind = inferStepKind(map);
+  if (kind !== undefined) return { kind };
+  if (typeof type === "string") return { warning: { code: "ErrUnknownStepType", message: `unknown step type "${type}"` } };
   return {
     warning: { code: "ErrStepTypeInference", message: `cannot infer step type: need one of [${INFERRABLE_KEYS.join(" ")}]` },
   };

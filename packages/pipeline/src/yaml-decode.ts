@@ -1,4 +1,4 @@
-import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type ParsedNode } from "yaml";
+import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type ParsedNode } from "yaml";
 import { PipelineError } from "./errors.js";
 import { setKey } from "./object-keys.js";
 
@@ -80,32 +80,56 @@ function isMergeKey(key: Node): boolean {
   return isScalar(key) && key.type === "PLAIN" && key.value === "<<" && !key.tag;
 }
 
-function position(doc: Document.Parsed, node: Node | null | undefined): string {
-  const offset = node?.range?.[0];
-  if (offset === undefined) return "";
-  const before = sourceOf(doc).slice(0, offset);
-  const line = before.split("\n").length;
-  const column = offset - before.lastIndexOf("\n");
-  return `line ${line}, column ${column}: `;
-}
+/**
+ * How many values one document may decode to, at least: aliases let a small document name
+ * a huge tree ("billion laughs"). yaml.v3 refuses these with the same message.
+ */
+const MIN_DECODE_BUDGET = 400_000;
+/** …or this many times the nodes written in the document, when that is more. */
+const DECODE_BUDGET_PER_NODE = 10;
 
-const sources = new WeakMap<Document.Parsed, string>();
-function sourceOf(doc: Document.Parsed): string {
-  return sources.get(doc) ?? "";
+function countNodes(doc: Document.Parsed): number {
+  let count = 0;
+  visit(doc, () => {
+    count++;
+  });
+  return count;
 }
 
 class Decoder {
   private readonly seen = new Set<Node>();
-  constructor(private readonly doc: Document.Parsed) {}
+  private readonly targets = new Map<Alias, Node | undefined>();
+  private decoded = 0;
+  private readonly budget: number;
+
+  /** @param text the whole stream `doc` was parsed from, for line and column numbers */
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly text: string,
+  ) {
+    this.budget = Math.max(MIN_DECODE_BUDGET, DECODE_BUDGET_PER_NODE * countNodes(doc));
+  }
+
+  private position(node: Node | null | undefined): string {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return "";
+    const before = this.text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    return `line ${line}, column ${column}: `;
+  }
 
   private invalid(node: Node | null | undefined, message: string): never {
-    throw new PipelineError("PIPELINE_YAML", `${position(this.doc, node)}${message}`);
+    throw new PipelineError("PIPELINE_YAML", `${this.position(node)}${message}`);
   }
 
   private deref(node: Node): Node {
     let current: Node = node;
     for (let hops = 0; isAlias(current); hops++) {
-      const target = (current as Alias).resolve(this.doc) as Node | undefined;
+      const alias = current as Alias;
+      // Resolving searches the whole document, so it is done once per alias.
+      if (!this.targets.has(alias)) this.targets.set(alias, alias.resolve(this.doc) as Node | undefined);
+      const target = this.targets.get(alias);
       if (!target || hops > 1000) this.invalid(node, `unknown anchor '${(current as Alias).source}' referenced`);
       current = target;
     }
@@ -114,6 +138,7 @@ class Decoder {
 
   decode(input: Node | null | undefined): unknown {
     if (input === null || input === undefined) return null;
+    if (++this.decoded > this.budget) throw new PipelineError("PIPELINE_YAML", "document contains excessive aliasing");
     const node = this.deref(input);
     if (this.seen.has(node)) this.invalid(input, "infinite recursion");
     this.seen.add(node);
@@ -181,7 +206,9 @@ function goExponent(value: number): string {
  * Every YAML (or JSON) document in `text`, decoded to plain values as go-pipeline sees them.
  * A stream with no document (empty, or only comments) gives `[]`.
  *
- * @throws PipelineError `PIPELINE_YAML` for a syntax error, with line and column.
+ * @throws PipelineError `PIPELINE_YAML` for a syntax error, with line and column, or for
+ * aliases that expand to far more values than the document holds (`document contains
+ * excessive aliasing`).
  */
 export function decodeYamlDocuments(text: string): unknown[] {
   const docs = parseAllDocuments(text, {
@@ -200,8 +227,7 @@ export function decodeYamlDocuments(text: string): unknown[] {
         cause: error,
       });
     }
-    sources.set(doc, text);
-    out.push(new Decoder(doc).decode(doc.contents as ParsedNode | null));
+    out.push(new Decoder(doc, text).decode(doc.contents as ParsedNode | null));
   }
   return out;
 }

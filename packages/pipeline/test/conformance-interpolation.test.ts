@@ -148,3 +148,28 @@ describe("interpolate errors (our table)", () => {
     expect(interpolationError(() => interpolate(input, { A: "alpha" })).message).toBe(message);
   });
 });
+
+describe("interpolate on hostile input", () => {
+  // Every escape looks ahead over the rest of the text; re-parsing that per escape took
+  // exponential time (a 200-byte string never finished).
+  it("handles nested escaped expansions in linear time", () => {
+    const input = "$${X:-".repeat(40) + "}".repeat(40);
+    expect(interpolate(input, {})).toBe("${X:-".repeat(40) + "}".repeat(40));
+    // Each escape hides the expansion from its `{` to the first `}`.
+    const firstClose = input.indexOf("}") + 1;
+    expect(interpolationIdentifiers(input)).toEqual(Array.from({ length: 40 }, (_, i) => `$${input.slice(6 * i + 2, firstClose)}`));
+  }, 20_000);
+
+  it("expands defaults nested 1000 deep, and refuses deeper nesting with an interpolation error", () => {
+    const nested = (depth: number) => "${A:-".repeat(depth) + "x" + "}".repeat(depth);
+    expect(interpolate(nested(1000), {})).toBe("x");
+    for (const depth of [1001, 100_000]) {
+      expect(interpolationError(() => interpolate(nested(depth), {})).message).toBe("expansions are nested more than 1000 deep");
+      expect(interpolationError(() => interpolationIdentifiers(nested(depth))).message).toBe("expansions are nested more than 1000 deep");
+    }
+    // Escaped nesting is only text to interpolate, but its identifiers are looked for.
+    const escaped = "$${A:-".repeat(100_000);
+    expect(interpolate(escaped, {})).toBe("${A:-".repeat(100_000));
+    expect(interpolationError(() => interpolationIdentifiers(escaped)).message).toBe("expansions are nested more than 1000 deep");
+  });
+});

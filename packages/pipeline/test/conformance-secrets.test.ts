@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { findPipelineSecrets, PipelineError, type Pipeline } from "../src/index.js";
-import { redactedVarsMatcher } from "./redacted-vars.js";
+import { matchRedactedVars } from "@agent/log-redactor";
+import { findPipelineSecrets, PipelineError, type EnvVar, type Pipeline } from "../src/index.js";
 
 interface SecretCase {
   name: string;
@@ -23,7 +23,7 @@ describe("findPipelineSecrets (conformance pipelineSecretSearchCases)", () => {
     const run = () =>
       findPipelineSecrets(c.pipeline, {
         env: c.environment,
-        matchRedactedVars: redactedVarsMatcher(c.redactedVars),
+        redactedVars: c.redactedVars,
         source: c.pipelineFileName,
         reject: c.rejectSecrets,
       });
@@ -44,12 +44,12 @@ describe("findPipelineSecrets (conformance pipelineSecretSearchCases)", () => {
 });
 
 describe("findPipelineSecrets", () => {
-  const match = redactedVarsMatcher(["*_TOKEN", "*_SECRET"]);
+  const redactedVars = ["*_TOKEN", "*_SECRET"];
 
   it("warns (without throwing) unless asked to reject, with the agent's lines", () => {
     const report = findPipelineSecrets(
       { steps: [{ command: "deploy --token ghp_abcdef123" }] },
-      { env: { GITHUB_TOKEN: "ghp_abcdef123", SHORT_TOKEN: "abc" }, matchRedactedVars: match, source: "pipeline.yml" },
+      { env: { GITHUB_TOKEN: "ghp_abcdef123", SHORT_TOKEN: "abc" }, redactedVars, source: "pipeline.yml" },
     );
     expect(report.names).toEqual(["GITHUB_TOKEN"]);
     expect(report.shortNames).toEqual(["SHORT_TOKEN"]);
@@ -59,17 +59,55 @@ describe("findPipelineSecrets", () => {
 
   it("finds a multi-line secret by its JSON-escaped form", () => {
     const key = "-----BEGIN KEY-----\nabcdefgh\n-----END KEY-----";
-    const report = findPipelineSecrets({ steps: [{ command: "echo", env: { K: key } }] }, { env: { DEPLOY_SECRET: key }, matchRedactedVars: match });
+    const report = findPipelineSecrets({ steps: [{ command: "echo", env: { K: key } }] }, { env: { DEPLOY_SECRET: key }, redactedVars });
     expect(report.names).toEqual(["DEPLOY_SECRET"]);
   });
 
   it("does not count a secret-named step env var written as ${VAR}", () => {
-    const report = findPipelineSecrets({ steps: [{ command: "x", env: { API_TOKEN: "${API_TOKEN}" } }] }, { env: {}, matchRedactedVars: match });
+    const report = findPipelineSecrets({ steps: [{ command: "x", env: { API_TOKEN: "${API_TOKEN}" } }] }, { env: {}, redactedVars });
     expect(report.names).toEqual([]);
   });
 
   it("counts a secret-named step env var with a default, which is not a pure reference", () => {
-    const report = findPipelineSecrets({ steps: [{ command: "x", env: { API_TOKEN: "${X:-hardcoded-value}" } }] }, { env: {}, matchRedactedVars: match });
+    const report = findPipelineSecrets({ steps: [{ command: "x", env: { API_TOKEN: "${X:-hardcoded-value}" } }] }, { env: {}, redactedVars });
     expect(report.names).toEqual(["API_TOKEN"]);
+  });
+
+  it("looks for a single-line value exactly as written, surrounding spaces included", () => {
+    const pipeline = { steps: [{ command: "echo xabcdefx" }] };
+    expect(findPipelineSecrets(pipeline, { env: { X_TOKEN: " abcdef " }, redactedVars }).names).toEqual([]);
+    expect(findPipelineSecrets({ steps: [{ command: "echo x abcdef x" }] }, { env: { X_TOKEN: " abcdef " }, redactedVars }).names).toEqual(["X_TOKEN"]);
+  });
+
+  it("finds a multi-line value whose lines are joined by other whitespace (JSON keeps spaces as is)", () => {
+    const key = "-----BEGIN KEY-----\n  abcdefgh  \n-----END KEY-----";
+    const report = findPipelineSecrets({ steps: [{ command: "echo '-----BEGIN KEY-----   abcdefgh -----END KEY-----'" }] }, { env: { DEPLOY_SECRET: key }, redactedVars });
+    expect(report.names).toEqual(["DEPLOY_SECRET"]);
+  });
+
+  it("uses the agent's default redacted-vars when none are given", () => {
+    const report = findPipelineSecrets({ steps: [{ command: "psql p4ssw0rd-value" }] }, { env: { DB_PASSWORD: "p4ssw0rd-value", OTHER: "p4ssw0rd-value" } });
+    expect(report.names).toEqual(["DB_PASSWORD"]);
+  });
+
+  it("uses a given matcher instead of the patterns", () => {
+    const seen: string[] = [];
+    const matcher = (vars: readonly EnvVar[]) => {
+      seen.push(...vars.map((v) => v.name));
+      return matchRedactedVars(["SEKRET"], vars);
+    };
+    const report = findPipelineSecrets({ steps: [{ command: "say llamas-and-more" }] }, { env: { SEKRET: "llamas-and-more" }, matchRedactedVars: matcher, redactedVars: [] });
+    expect(report.names).toEqual(["SEKRET"]);
+    expect(seen).toEqual(["SEKRET"]);
+  });
+
+  it("warns and finds nothing when a redacted-vars pattern is malformed, as the agent does", () => {
+    const report = findPipelineSecrets(
+      { steps: [{ command: "deploy ghp_abcdef123", env: { API_TOKEN: "hardcoded" } }] },
+      { env: { GITHUB_TOKEN: "ghp_abcdef123" }, redactedVars: ["*_TOKEN", "[oops"] },
+    );
+    expect(report.names).toEqual([]);
+    expect(report.warnings).toHaveLength(2);
+    for (const w of report.warnings) expect(w).toMatch(/^Couldn't match environment variable names against redacted-vars: /);
   });
 });

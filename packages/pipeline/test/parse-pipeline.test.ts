@@ -40,6 +40,24 @@ describe("parsePipeline: bad input", () => {
     expect(parseError("env: {A: {B: 1}}\nsteps: []\n").code).toBe("PIPELINE_INVALID");
   });
 
+  // Each level names the one before ten times: 10^depth values from a few hundred bytes.
+  const laughs = (depth: number) => {
+    let yaml = "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+    for (let i = 1; i <= depth; i++) yaml += `l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(", ")}]\n`;
+    return `${yaml}steps:\n  - command: echo\n    env: {}\n    laughs: *l${depth}\n`;
+  };
+
+  it("refuses a document whose aliases expand far beyond its size (billion laughs)", () => {
+    const error = parseError(laughs(6));
+    expect(error.code).toBe("PIPELINE_YAML");
+    expect(error.message).toBe('pipeline parsing of "(stdin)" failed: document contains excessive aliasing');
+  });
+
+  it("still expands aliases within the budget", () => {
+    const { pipeline } = parsePipeline(laughs(3)).documents[0]!;
+    expect(JSON.stringify(pipeline.steps[0]).split("lol")).toHaveLength(10 ** 4 + 1);
+  });
+
   it("gives no documents for comments only, as upstream uploads nothing", () => {
     expect(parsePipeline("# nothing here\n").documents).toEqual([]);
   });

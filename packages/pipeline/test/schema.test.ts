@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { checkPipelineSchema, parsePipeline } from "../src/index.js";
 
 // The schema is read from ../shared at run time here (the package build copies it into
@@ -50,9 +50,20 @@ describe("checkPipelineSchema: invalid pipelines name the offending path", () =>
 });
 
 describe("checkPipelineSchema", () => {
-  it("uses the bundled schema when none is given, and says how to get it when it is missing", () => {
+  it("says where the bundled schema should be and how to get it when it is missing", () => {
     // Tests run from src/, where no pipeline-schema.json sits beside the module.
-    expect(() => checkPipelineSchema({ steps: [] })).toThrow(expect.objectContaining({ code: "PIPELINE_SCHEMA" }));
+    expect(() => checkPipelineSchema({ steps: [] })).toThrow(
+      expect.objectContaining({ code: "PIPELINE_SCHEMA", message: expect.stringMatching(/pipeline-schema\.json.*run the package build/) }),
+    );
+  });
+
+  // The build copies the schema beside dist/index.js; under turbo, test depends on build.
+  const built = existsSync(new URL("../dist/index.js", import.meta.url));
+  (built ? it : it.skip)(`uses the bundled schema when none is given${built ? "" : " (skipped: dist/ is not built; run pnpm build)"}`, async () => {
+    const dist = "../dist/index.js";
+    const { checkPipelineSchema: fromDist } = (await import(dist)) as typeof import("../src/index.js");
+    expect(fromDist({ steps: [{ command: "echo" }] })).toEqual([]);
+    expect(fromDist({ steps: [{ command: "echo", parallelism: "many" }] }).map((w) => w.path)).toContain("steps[0].parallelism");
   });
 
   it("reports a problem at the top level with an empty path", () => {

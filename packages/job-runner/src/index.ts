@@ -9,6 +9,8 @@ export {
   CHECKOUT_SCOPED_VARS,
   isChangeAllowed,
   isSecretTargetAllowed,
+  isCheckoutLocked,
+  isCheckoutLockedForSecrets,
 } from "./protected-env.js";
 export type { CheckoutOverrideMode } from "./protected-env.js";
 export { createProcessRunner } from "./process-runner.js";

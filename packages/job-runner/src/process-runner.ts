@@ -14,6 +14,13 @@ export interface RunOptions {
    * and the like). At most `maxCaptureBytes` are kept.
    */
   readonly capture?: boolean;
+  /**
+   * Without `capture`: write the output to the job log as it comes, as usual, and
+   * also keep its last `tail` bytes, returned as `output` (for a caller that
+   * reads the process's verdict from its last lines, such as git fetch). The
+   * process runs in the runner's PTY setting, so lines may end in `\r\n`.
+   */
+  readonly tail?: number;
   /** Aborting cancels the process: the cancel signal to its group, SIGKILL after the grace period. */
   readonly signal?: AbortSignal;
 }
@@ -23,7 +30,7 @@ export interface RunResult {
   /** The exit code; -1 when a signal killed it (then `signal` names it). */
   readonly exitCode: number;
   readonly signal?: string;
-  /** Captured output (stdout and stderr merged), only with `capture`. */
+  /** Captured output (stdout and stderr merged), only with `capture` (all of it, up to `maxCaptureBytes`) or `tail` (its end). */
   readonly output?: string;
 }
 
@@ -75,21 +82,32 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
       outputDrainTimeoutMs: options.outputDrainTimeoutMs ?? 2000,
       logger: options.logger,
     });
-    const captured: Buffer[] = [];
-    let capturedBytes = 0;
+    const capture = run.capture === true;
+    const tail = capture ? undefined : run.tail;
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
     for await (const chunk of child.output as AsyncIterable<Buffer>) {
-      if (run.capture === true) {
-        if (capturedBytes < maxCapture) captured.push(chunk.subarray(0, maxCapture - capturedBytes));
-        capturedBytes += chunk.length;
-      } else if (!options.output.write(chunk)) {
-        await once(options.output, "drain");
+      if (capture) {
+        if (keptBytes < maxCapture) kept.push(chunk.subarray(0, maxCapture - keptBytes));
+        keptBytes += chunk.length;
+        continue;
       }
+      if (tail !== undefined && tail > 0) {
+        kept.push(chunk);
+        keptBytes += chunk.length;
+        // Drop whole chunks that lie entirely before the last `tail` bytes.
+        while (kept.length > 1 && keptBytes - kept[0]!.length >= tail) keptBytes -= kept.shift()!.length;
+      }
+      if (!options.output.write(chunk)) await once(options.output, "drain");
     }
     const status: ExitStatus = await child.exited;
+    let output: string | undefined;
+    if (capture) output = Buffer.concat(kept).toString("utf8");
+    else if (tail !== undefined) output = tail > 0 ? Buffer.concat(kept).subarray(-tail).toString("utf8") : "";
     return {
       exitCode: status.exitCode,
       ...(status.signal === undefined ? {} : { signal: status.signal }),
-      ...(run.capture === true ? { output: Buffer.concat(captured).toString("utf8") } : {}),
+      ...(output === undefined ? {} : { output }),
     };
   };
 }

@@ -60,14 +60,29 @@ export const CHECKOUT_SCOPED_VARS: ReadonlySet<string> = new Set([
 /** `BUILDKITE_CHECKOUT_OVERRIDE_MODE`: fixed at start; `strict` when command eval is off. */
 export type CheckoutOverrideMode = "strict" | "from-job" | "none";
 
+/**
+ * Whether checkout-override mode locks `name` against hooks, plugins and the Job
+ * API (upstream `IsCheckoutLocked`): a checkout-scoped name in `strict` mode.
+ * Protected names are refused whatever the mode; see {@link isChangeAllowed}.
+ */
+export function isCheckoutLocked(name: string, mode: CheckoutOverrideMode): boolean {
+  return mode === "strict" && CHECKOUT_SCOPED_VARS.has(name);
+}
+
+/**
+ * Whether checkout-override mode locks `name` against pipeline `secrets:`
+ * (upstream `IsCheckoutLockedForSecrets`): a checkout-scoped name unless the mode is `none`.
+ */
+export function isCheckoutLockedForSecrets(name: string, mode: CheckoutOverrideMode): boolean {
+  return mode !== "none" && CHECKOUT_SCOPED_VARS.has(name);
+}
+
 /** Whether a hook, plugin or Job API call may change `name` in this mode. */
 export function isChangeAllowed(name: string, mode: CheckoutOverrideMode): boolean {
-  if (PROTECTED_VARS.has(name)) return false;
-  return !(mode === "strict" && CHECKOUT_SCOPED_VARS.has(name));
+  return !PROTECTED_VARS.has(name) && !isCheckoutLocked(name, mode);
 }
 
 /** Whether pipeline `secrets:` may export `name` in this mode. */
 export function isSecretTargetAllowed(name: string, mode: CheckoutOverrideMode): boolean {
-  if (SECRET_PROTECTED_VARS.has(name)) return false;
-  return !(mode !== "none" && CHECKOUT_SCOPED_VARS.has(name));
+  return !SECRET_PROTECTED_VARS.has(name) && !isCheckoutLockedForSecrets(name, mode);
 }

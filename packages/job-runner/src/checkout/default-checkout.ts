@@ -1,12 +1,13 @@
 import { access, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { redactUrlCredentials } from "@agent/log-redactor";
 import type { Environment } from "../environment.js";
 import { JobRunnerError } from "../errors.js";
 import type { JobLog } from "../job-log.js";
 import type { ProcessRunner } from "../process-runner.js";
 import { createCheckoutDir } from "./checkout-path.js";
 import { fetchPlan } from "./fetch-plan.js";
-import { gitFailure, lastLine, runCommand, runGit, stripUrlCredentials, type GitContext } from "./git-command.js";
+import { gitFailure, lastLine, runCommand, runGit, type GitContext } from "./git-command.js";
 import { runFetchPlan } from "./git-fetch.js";
 import { isValidGitRef } from "./git-ref-format.js";
 import { writeGitSshKey, type GitSshKey } from "./git-ssh-key.js";
@@ -159,7 +160,7 @@ async function reuseClone(attempt: Attempt, mirror: MirrorReference | undefined)
     current = ((await runGit(git, ["remote", "get-url", "origin"], "CHECKOUT_GIT_FAILED", "git remote get-url origin", { capture: true })).output ?? "").trim();
   }
   if (current !== options.repository) {
-    git.log.comment(`Remote URL for git directory ${git.cwd} has changed (${stripUrlCredentials(current)} -> ${stripUrlCredentials(options.repository)})!`);
+    git.log.comment(`Remote URL for git directory ${git.cwd} has changed (${redactUrlCredentials(current)} -> ${redactUrlCredentials(options.repository)})!`);
     git.log.comment("This is usually because the repository has been renamed.");
     git.log.comment("If this is unexpected, you may see failures.");
     // `set-url` fails when there is no origin at all; then add it.
@@ -188,7 +189,7 @@ async function clone(attempt: Attempt, cloneFlags: readonly string[], mirror: Mi
     attempt.git,
     ["clone", ...cloneFlags, ...reference, "--", attempt.options.repository, "."],
     "CHECKOUT_CLONE_FAILED",
-    `git clone of ${stripUrlCredentials(attempt.options.repository)}`,
+    `git clone of ${redactUrlCredentials(attempt.options.repository)}`,
   );
 }
 
@@ -242,7 +243,7 @@ async function updateSubmodules(attempt: Attempt): Promise<boolean> {
       // Relative URLs resolve against origin inside git; there is nothing to mirror.
       const mirror = url.startsWith(".") ? undefined : await options.mirrorProvider.prepare(mirrorRequest(options, git, url, true));
       const reference = mirror === undefined ? [] : ["--reference", mirror.referencePath, ...(mirror.dissociate ? ["--dissociate"] : [])];
-      await runGit(git, [...update, ...reference], "CHECKOUT_SUBMODULE_FAILED", `git submodule update for ${stripUrlCredentials(url)}`);
+      await runGit(git, [...update, ...reference], "CHECKOUT_SUBMODULE_FAILED", `git submodule update for ${redactUrlCredentials(url)}`);
     }
   }
   await runGit(git, ["submodule", "foreach", "--recursive", "git reset --hard"], "CHECKOUT_SUBMODULE_FAILED", "git submodule foreach git reset --hard");

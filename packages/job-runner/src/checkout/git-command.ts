@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from "@agent/log-redactor";
 import { JobRunnerError, type JobRunnerErrorCode } from "../errors.js";
 import type { JobLog } from "../job-log.js";
 import type { ProcessRunner, RunResult } from "../process-runner.js";
@@ -17,29 +18,31 @@ export interface GitContext {
 export interface RunCommandOptions {
   /** Keep the output (returned) instead of streaming it to the job log. @default false */
   readonly capture?: boolean;
+  /**
+   * Without `capture`: stream the output to the job log as usual and also return
+   * its last `tail` bytes, for a caller that reads git's verdict from the output.
+   */
+  readonly tail?: number;
   /** Print `$ command` first. @default !capture */
   readonly prompt?: boolean;
-  /** With `capture`: also copy the output into the job log afterwards. @default false */
-  readonly echo?: boolean;
 }
 
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi;
+const URL_IN_TEXT = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"<>]+/g;
 
-/** `https://user:token@host/…` → `https://host/…`: for anything quoted in an error message. */
-export function stripUrlCredentials(text: string): string {
-  return text.replace(URL_CREDENTIALS, "$1");
-}
-
-/** The last non-empty line of some output, credential-free and bounded, for an error message. */
+/** The last non-empty line of some output, its URLs' passwords masked and bounded, for an error message. */
 export function lastLine(output: string | undefined): string {
   const lines = (output ?? "").split(/\r?\n|\r/).map((line) => line.trim()).filter((line) => line !== "");
-  const line = stripUrlCredentials(lines.at(-1) ?? "");
+  const line = (lines.at(-1) ?? "").replace(URL_IN_TEXT, (url) => redactUrlCredentials(url));
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
-/** `$ git clone -v -- <repo> .` as the job log shows it. */
+/**
+ * `$ git clone -v -- <repo> .` as the job log shows it: a URL argument's password
+ * is masked (`https://user:xxxxx@host/…`, Go's `url.Redacted`), as the job log is
+ * not redacted for a credential the job env does not hold.
+ */
 export function commandLine(command: string, args: readonly string[]): string {
-  return [command, ...args].map(quoteShellWord).join(" ");
+  return [command, ...args].map((word) => quoteShellWord(redactUrlCredentials(word))).join(" ");
 }
 
 /**
@@ -64,6 +67,7 @@ export async function runCommand(
       cwd: context.cwd,
       env: context.env(),
       capture,
+      ...(options.tail === undefined ? {} : { tail: options.tail }),
       ...(context.signal === undefined ? {} : { signal: context.signal }),
     });
   } catch (cause) {
@@ -76,9 +80,6 @@ export async function runCommand(
       `Cannot run ${command} in ${context.cwd}: ${(cause as Error).message}; check that ${command} is installed and on PATH`,
       { cause },
     );
-  }
-  if (capture && options.echo === true && result.output !== undefined && result.output !== "") {
-    context.log.line(result.output.replace(/\n$/, ""));
   }
   if (result.signal !== undefined || result.exitCode === -1) {
     throw new JobRunnerError(

@@ -14,6 +14,9 @@ export interface FetchRetryTiming {
 // The real agent retries these fetches 10 times, ExponentialSubsecond(1 s).
 const FETCH_ATTEMPTS = 10;
 const FETCH_RETRY_INITIAL_MS = 1000;
+// git prints its verdict ("fatal: couldn't find remote ref …") last; 64 KiB is
+// far more than those lines while bounding what a chatty fetch makes us keep.
+const FETCH_OUTPUT_TAIL_BYTES = 64 * 1024;
 
 /**
  * What a failed fetch means, from git's output and exit code, in the real
@@ -31,7 +34,8 @@ export function classifyFetchFailure(exitCode: number, output: string): JobRunne
 
 /**
  * `git fetch <flags> -- origin <refspecs…>`, each refspec shell-split. The
- * output is captured (to classify a failure) and then copied to the job log.
+ * output goes to the job log as it comes; its end is kept to classify a failure
+ * (through a PTY its lines end in `\r\n`, which the classification ignores).
  */
 export async function gitFetch(
   context: GitContext,
@@ -39,7 +43,7 @@ export async function gitFetch(
   refspecs: readonly string[],
 ): Promise<void> {
   const args = ["fetch", ...fetchFlags, "--", "origin", ...refspecs.flatMap((refspec) => splitShellWords(refspec))];
-  const result = await runCommand(context, "git", args, { capture: true, prompt: true, echo: true });
+  const result = await runCommand(context, "git", args, { tail: FETCH_OUTPUT_TAIL_BYTES });
   if (result.exitCode === 0) return;
   const output = result.output ?? "";
   throw gitFailure(classifyFetchFailure(result.exitCode, output), `git fetch of ${refspecs.join(" ")}`, result);

@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { lockFile } from "../file-lock.js";
 import { addKnownHost, knownHostsContains, knownHostsName } from "./known-hosts.js";
 
 const hashed = (name: string, salt = Buffer.from("0123456789abcdefghij")): string =>
@@ -74,6 +75,23 @@ describe("addKnownHost", () => {
     const outcomes = await Promise.all([1, 2, 3].map(() => addKnownHost(path, { host: "github.com" }, { scan })));
     expect(outcomes.sort()).toEqual(["added", "present", "present"]);
     expect(await readFile(path, "utf8")).toBe("github.com ssh-ed25519 AAAAC3Nz\n");
+  });
+
+  it("stops waiting for a held lock when its signal is aborted, with the abort reason", async () => {
+    dir = await mkdtemp(join(tmpdir(), "known-hosts-"));
+    const path = join(dir, "known_hosts");
+    await writeFile(path, "");
+    const release = await lockFile(path, { lockfilePath: `${path}.lock`, timeoutMs: 1000, pollMs: 20, onCompromised: () => {} });
+    try {
+      const controller = new AbortController();
+      const reason = new Error("checkout cancelled");
+      const adding = addKnownHost(path, { host: "github.com" }, { scan: async () => "github.com ssh-ed25519 AAAA", signal: controller.signal });
+      setTimeout(() => controller.abort(reason), 50);
+      await expect(adding).rejects.toBe(reason);
+      expect(await readFile(path, "utf8")).toBe("");
+    } finally {
+      await release();
+    }
   });
 
   it("fails with CHECKOUT_KNOWN_HOSTS when the scan finds nothing", async () => {

@@ -1,8 +1,9 @@
 import { createHmac } from "node:crypto";
 import { appendFile, mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import lockfile from "proper-lockfile";
 import { JobRunnerError } from "../errors.js";
+import { lockFile } from "../file-lock.js";
+import { silentLogger, type Logger } from "../logger.js";
 import type { SshHost } from "./ssh-host.js";
 
 /** How `host` is written in known_hosts: `host` on port 22, `[host]:port` otherwise. */
@@ -42,7 +43,10 @@ export interface AddKnownHostOptions {
   readonly scan: () => Promise<string>;
   /** Waiting for the lock longer than this fails. @default 30000 (as the real agent) */
   readonly lockTimeoutMs?: number;
+  /** Stops waiting for the lock; the call then rejects with `signal.reason`. */
   readonly signal?: AbortSignal;
+  /** Told when the lock is lost while held. @default silent */
+  readonly logger?: Logger;
 }
 
 /**
@@ -51,7 +55,8 @@ export interface AddKnownHostOptions {
  * Creates the file (0600) and its directory (0700) when missing.
  *
  * @returns `"present"` when the host was already known, `"added"` otherwise.
- * @throws JobRunnerError `CHECKOUT_KNOWN_HOSTS` when the lock, the scan or the write fails.
+ * @throws JobRunnerError `CHECKOUT_KNOWN_HOSTS` when the lock, the scan or the write fails;
+ *   `signal.reason` when aborted while waiting for the lock.
  */
 export async function addKnownHost(path: string, host: SshHost, options: AddKnownHostOptions): Promise<"present" | "added"> {
   const name = knownHostsName(host);
@@ -64,13 +69,16 @@ export async function addKnownHost(path: string, host: SshHost, options: AddKnow
   const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
   let release: () => Promise<void>;
   try {
-    // proper-lockfile polls; 100 ms steps keep the wait short without spinning.
-    release = await lockfile.lock(path, {
+    // 100 ms steps keep the wait short without spinning.
+    release = await lockFile(path, {
       lockfilePath: `${path}.lock`,
-      retries: { retries: Math.ceil(lockTimeoutMs / 100), factor: 1, minTimeout: 100, maxTimeout: 100 },
-      realpath: false,
+      timeoutMs: lockTimeoutMs,
+      pollMs: 100,
+      onCompromised: (error) => (options.logger ?? silentLogger).warn("known_hosts lock compromised", { path, error: error.message }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } catch (cause) {
+    if (options.signal?.aborted === true) throw options.signal.reason;
     throw new JobRunnerError("CHECKOUT_KNOWN_HOSTS", `Cannot lock ${path}.lock within ${lockTimeoutMs} ms: ${(cause as Error).message}`, { cause });
   }
   try {

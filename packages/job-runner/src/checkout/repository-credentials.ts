@@ -3,6 +3,7 @@ import { JobRunnerError } from "../errors.js";
 import type { JobLog } from "../job-log.js";
 import type { ProcessRunner } from "../process-runner.js";
 import { lastLine, runCommand, type GitContext } from "./git-command.js";
+import { singleQuote } from "./shell-words.js";
 
 /** Options for {@link configureRepositoryCredentials}. */
 export interface RepositoryCredentialsOptions {
@@ -32,11 +33,6 @@ export interface RepositoryCredentialsResult {
    * with `githubApp`, else for this repository).
    */
   readonly httpsRewrite: boolean;
-}
-
-/** `'…'` quoting for a path inside git's `!`-command (a POSIX shell runs it). */
-function singleQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

@@ -66,6 +66,15 @@ const ESCAPED = /[\\$`"]/g;
 const NEEDS_QUOTES = /[\s'&;|<>()*?[\]#~!{}]/;
 
 /**
+ * Quotes `text` as one POSIX shell word for a script a real shell runs: `'…'`,
+ * each `'` written as `'\''`. Unlike {@link quoteShellWord} (for display) it is
+ * exact for any text, since nothing inside single quotes is special.
+ */
+export function singleQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
  * Quotes one word for a POSIX shell the way the real agent prints commands
  * (buildkite/shellwords `QuotePosix`): `\`, `$`, `` ` `` and `"` get a backslash,
  * and the word is wrapped in double quotes when it holds whitespace or other

@@ -1,4 +1,5 @@
-import { applyHookChanges, detectHookType, EXECUTOR_SETTING_VARS, findHooks, runHook, type HookFile } from "../hooks/index.js";
+import { applyHookChanges, findHooks, runHook, type HookFile } from "../hooks/index.js";
+import { hookDisplayName } from "../hooks/find-hooks.js";
 import { pluginEnvironment, pluginHookPath, reportPluginEnvironment, type PluginCheckout } from "../plugins/index.js";
 import { JobRunnerError } from "../errors.js";
 import type { JobState } from "./job-state.js";
@@ -6,10 +7,6 @@ import { PhaseFailure } from "./phase-failure.js";
 
 /** Where a hook point looks, in order. */
 export type HookScopeName = "agent" | "repository" | "plugin";
-
-function hookLabel(hook: HookFile): string {
-  return [hook.scope, hook.pluginDisplayName, hook.name].filter((part) => part !== undefined).join(" ");
-}
 
 async function agentHooks(state: JobState, name: string): Promise<HookFile[]> {
   return findHooks(name, { agent: state.hookPaths });
@@ -44,10 +41,11 @@ async function pluginHooks(state: JobState, name: string): Promise<Array<{ hook:
  * Runs one hook and carries its effects into the job, as executor.go
  * `executeHook` does: env changes (protected ones dropped), the working
  * directory, a pending `workdir set`, settings re-read, redactors refreshed,
- * `BUILDKITE_LAST_HOOK_EXIT_STATUS`. A non-zero exit is a {@link PhaseFailure}.
+ * and for a wrapped (shell) hook `BUILDKITE_LAST_HOOK_EXIT_STATUS`, as the real
+ * agent sets it only there. A non-zero exit is a {@link PhaseFailure}.
  */
 export async function executeHook(state: JobState, hook: HookFile, plugin?: PluginCheckout, signal?: AbortSignal): Promise<void> {
-  const label = hookLabel(hook);
+  const label = hookDisplayName(hook);
   let extraEnv: Record<string, string> = {};
   if (plugin !== undefined) {
     const generated = pluginEnvironment(plugin.plugin);
@@ -66,36 +64,20 @@ export async function executeHook(state: JobState, hook: HookFile, plugin?: Plug
     debug: state.config.debug,
   });
   state.output.stream.flush();
-  state.environment.set("BUILDKITE_LAST_HOOK_EXIT_STATUS", String(result.exitCode));
+  if (result.wrapped) state.environment.set("BUILDKITE_LAST_HOOK_EXIT_STATUS", String(result.exitCode));
   if (result.changes !== undefined) {
-    // Plugin vars were only the hook's own, unless it exported them again.
-    const changes = plugin === undefined ? result.changes : withoutUnchangedPluginVars(result.changes, extraEnv);
-    state.learnSecretsIn(changes);
-    applyHookChanges(state.environment, changes, {
-      mode: state.mode,
-      log: state.log,
-      executorSettingVars: EXECUTOR_SETTING_VARS,
-    });
+    // Plugin vars are in the wrapper's before-dump too, so only the hook's own changes to them show here.
+    state.learnSecretsIn(result.changes);
+    applyHookChanges(state.environment, result.changes, { mode: state.mode, log: state.log });
   }
   // A `workdir set` waits for the next unwrapped hook: a shell hook's own `cd` wins.
-  const unwrapped = (await detectHookType(hook.path)) !== "shell";
-  const workdir = unwrapped ? state.jobApi?.takePendingWorkdir() : result.workdir;
+  const workdir = result.wrapped ? result.workdir : state.jobApi?.takePendingWorkdir();
   if (workdir !== undefined && workdir !== state.cwd) state.chdir(workdir);
   state.afterEnvironmentChange();
   if (result.exitCode !== 0) {
     const status = result.signal === undefined ? `exited with status ${result.exitCode}` : `was killed by ${result.signal}`;
     throw new PhaseFailure(`running "${label}" hook: the ${label} hook ${status}`, result.exitCode);
   }
-}
-
-function withoutUnchangedPluginVars(
-  changes: NonNullable<Awaited<ReturnType<typeof runHook>>["changes"]>,
-  pluginVars: Readonly<Record<string, string>>,
-): typeof changes {
-  const added = Object.fromEntries(
-    Object.entries(changes.added).filter(([name, value]) => pluginVars[name] !== value),
-  );
-  return { added, changed: changes.changed, removed: changes.removed };
 }
 
 /**

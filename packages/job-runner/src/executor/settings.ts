@@ -35,7 +35,8 @@ export interface ExecutorSettings {
 
 type Kind = "string" | "bool" | "int" | "list";
 
-const SETTING_VARS: ReadonlyArray<readonly [string, keyof ExecutorSettings, Kind]> = [
+/** Each setting's env var, its {@link ExecutorSettings} field and how its text is parsed. */
+export const SETTING_VARS: ReadonlyArray<readonly [name: string, key: keyof ExecutorSettings, kind: Kind]> = [
   ["BUILDKITE_REPO", "repository", "string"],
   ["BUILDKITE_REFSPEC", "refspec", "string"],
   ["BUILDKITE_GIT_SUBMODULES", "gitSubmodules", "bool"],
@@ -107,7 +108,8 @@ function parse(kind: Kind, text: string): string | boolean | number | string[] |
 /**
  * Re-reads the settings from the live environment (after a hook or Job API
  * change). A var that is absent keeps the old setting; one that does not parse
- * is ignored with a warning on the bootstrap's own log.
+ * is ignored with a warning on the bootstrap's own log, naming the var and the
+ * expected type but never its value: that log reaches the job log unredacted.
  */
 export function rereadSettings(settings: ExecutorSettings, environment: Environment, logger: Logger): void {
   const target = settings as unknown as Record<string, unknown>;
@@ -115,7 +117,7 @@ export function rereadSettings(settings: ExecutorSettings, environment: Environm
     const text = environment.get(name);
     if (text === undefined) continue;
     const value = parse(kind, text);
-    if (value === undefined) logger.warn(`ignoring ${name}: "${text}" is not a valid ${kind}`);
+    if (value === undefined) logger.warn(`ignoring ${name}: its value is not a valid ${kind}`);
     else target[key] = value;
   }
 }

@@ -2,38 +2,16 @@ import { goQuote } from "@agent/log-redactor";
 import type { Environment } from "../environment.js";
 import type { JobLog } from "../job-log.js";
 import { isChangeAllowed, type CheckoutOverrideMode } from "../protected-env.js";
+import { SETTING_VARS } from "../executor/settings.js";
 import { changedNames, withoutNames, type EnvChanges } from "./env-changes.js";
 
 /**
  * The executor settings re-read from the environment after every hook
  * (job-executor.md §4.4; internal/job/config.go): a hook changing one of these
- * changes how the job runs, so the log shows its new value.
+ * changes how the job runs, so the log shows its new value. Derived from the
+ * settings table the executor re-reads them with.
  */
-export const EXECUTOR_SETTING_VARS: ReadonlySet<string> = new Set([
-  "BUILDKITE_REPO",
-  "BUILDKITE_REFSPEC",
-  "BUILDKITE_GIT_SUBMODULES",
-  "BUILDKITE_GIT_LFS_ENABLED",
-  "BUILDKITE_CLEAN_CHECKOUT",
-  "BUILDKITE_SKIP_CHECKOUT",
-  "BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS",
-  "BUILDKITE_GIT_SPARSE_CHECKOUT_MODE",
-  "BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS",
-  "BUILDKITE_GIT_CHECKOUT_TIMEOUT",
-  "BUILDKITE_GIT_CHECKOUT_FLAGS",
-  "BUILDKITE_GIT_CLONE_FLAGS",
-  "BUILDKITE_GIT_FETCH_FLAGS",
-  "BUILDKITE_GIT_CLONE_MIRROR_FLAGS",
-  "BUILDKITE_GIT_MIRROR_CHECKOUT_MODE",
-  "BUILDKITE_GIT_CLEAN_FLAGS",
-  "BUILDKITE_GIT_SSH_KEY",
-  "BUILDKITE_GIT_COMMIT_VERIFICATION",
-  "BUILDKITE_GIT_SUBMODULE_CLONE_CONFIG",
-  "BUILDKITE_PLUGINS_ALWAYS_CLONE_FRESH",
-  "BUILDKITE_GIT_MIRRORS_SKIP_UPDATE",
-  "BUILDKITE_ARTIFACT_PATHS",
-  "BUILDKITE_ARTIFACT_UPLOAD_DESTINATION",
-]);
+export const EXECUTOR_SETTING_VARS: ReadonlySet<string> = new Set(SETTING_VARS.map(([name]) => name));
 
 // A private key is an executor setting, but its value must not reach the job
 // log (the real agent prints it; default redacted-vars do not match its name).
@@ -47,9 +25,9 @@ export interface ApplyHookChangesOptions {
   readonly log: JobLog;
   /**
    * Names whose new value is shown in the log (`# NAME is now "v"`) rather than
-   * hidden (`# NAME added`): normally {@link EXECUTOR_SETTING_VARS}.
+   * hidden (`# NAME added`). @default {@link EXECUTOR_SETTING_VARS}
    */
-  readonly executorSettingVars: ReadonlySet<string>;
+  readonly executorSettingVars?: ReadonlySet<string>;
 }
 
 /** What {@link applyHookChanges} did. */
@@ -86,8 +64,8 @@ export function applyHookChanges(
   for (const [name, change] of Object.entries(applied.changed)) environment.set(name, change.new);
   for (const name of applied.removed) environment.delete(name);
 
-  const showsValue = (name: string): boolean =>
-    options.executorSettingVars.has(name) && !VALUE_HIDDEN_SETTINGS.has(name);
+  const settingVars = options.executorSettingVars ?? EXECUTOR_SETTING_VARS;
+  const showsValue = (name: string): boolean => settingVars.has(name) && !VALUE_HIDDEN_SETTINGS.has(name);
   for (const name of Object.keys(applied.added).sort()) {
     options.log.comment(showsValue(name) ? `${name} is now "${goQuote(applied.added[name]!)}"` : `${name} added`);
   }

@@ -1,5 +1,6 @@
 import { realpath, stat } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { isAbsolute, join } from "node:path";
+import { isInside } from "../path-inside.js";
 
 /** Where a hook comes from; the word the job log uses (`~~~ Running agent environment hook`). */
 export type HookScope = "agent" | "repository" | "plugin";
@@ -15,15 +16,18 @@ export interface HookFile {
   readonly pluginDisplayName?: string;
 }
 
-/** A plugin's hooks directory, for {@link findHooks}. */
-export interface PluginHooksLocation {
-  /** The name the log shows, e.g. `docker-buildkite-plugin`. */
-  readonly displayName: string;
-  /** The plugin's `hooks` directory (`<plugin checkout>/hooks` or `<subdir>/hooks`). */
-  readonly hooksDir: string;
+/**
+ * How the log names a hook: `agent pre-command`, `plugin docker-buildkite-plugin
+ * environment` (`~~~ Running <this> hook`).
+ */
+export function hookDisplayName(hook: HookFile): string {
+  return [hook.scope, hook.pluginDisplayName, hook.name].filter((part) => part !== undefined && part !== "").join(" ");
 }
 
-/** Where {@link findHooks} looks. Every part is optional: leave a scope out to skip it. */
+/**
+ * Where {@link findHooks} looks. Every part is optional: leave a scope out to
+ * skip it. Plugin hooks are found per plugin checkout with `pluginHookPath`.
+ */
 export interface HookLocations {
   /** Agent hook directories: `hooks-path`, then each of `additional-hooks-paths`. @default [] */
   readonly agent?: readonly string[];
@@ -33,8 +37,6 @@ export interface HookLocations {
    * refuses the job otherwise). @default undefined (no repository hooks)
    */
   readonly checkoutPath?: string;
-  /** Plugins with a checkout, in plugin list order. @default [] */
-  readonly plugins?: readonly PluginHooksLocation[];
 }
 
 // The real agent also tries `.bat`, `.cmd` and `.exe` first on Windows; this
@@ -60,27 +62,29 @@ async function findInDir(dir: string, name: string): Promise<string | undefined>
 }
 
 /**
- * Like {@link findInDir}, but only a file whose real path stays inside `root`: a
- * repository is untrusted, so a `.buildkite/hooks` symlink pointing at, say, an
- * agent hook elsewhere is treated as absent (the real agent opens it via `os.Root`).
+ * Like {@link findInDir} for `dir` (absolute, or relative to `root`), but only a
+ * file whose real path stays inside `root`: a repository or a plugin is
+ * untrusted, so a symlink pointing at, say, an agent hook elsewhere is treated as
+ * absent (the real agent opens it via `os.Root`). The path returned is under
+ * `dir` as given, symlinks unresolved.
  */
-async function findInRoot(root: string, dir: string, name: string): Promise<string | undefined> {
+export async function findHookInRoot(root: string, dir: string, name: string): Promise<string | undefined> {
   let realRoot: string;
   try {
     realRoot = await realpath(root);
   } catch {
     return undefined;
   }
-  const inside = realRoot.endsWith(sep) ? realRoot : realRoot + sep;
+  const base = isAbsolute(dir) ? dir : join(root, dir);
   for (const ext of EXTENSIONS) {
-    const path = join(root, dir, name + ext);
+    const path = join(base, name + ext);
     let real: string;
     try {
       real = await realpath(path);
     } catch {
       continue;
     }
-    if (!real.startsWith(inside)) continue;
+    if (!isInside(realRoot, real)) continue;
     if (await isFile(real)) return path;
   }
   return undefined;
@@ -88,7 +92,7 @@ async function findInRoot(root: string, dir: string, name: string): Promise<stri
 
 /**
  * Finds every `name` hook in `locations`, in run order: each agent directory in
- * turn, then the repository, then each plugin. One file per directory: the
+ * turn, then the repository. One file per directory: the
  * extensionless file wins over `.ps1`. Missing files and directories are skipped
  * silently, as in the real agent. Which of these to run for the single-source
  * hooks (`checkout`, `command`) is the executor's choice.
@@ -100,12 +104,8 @@ export async function findHooks(name: string, locations: HookLocations): Promise
     if (path !== undefined) found.push({ scope: "agent", name, path });
   }
   if (locations.checkoutPath !== undefined) {
-    const path = await findInRoot(locations.checkoutPath, join(".buildkite", "hooks"), name);
+    const path = await findHookInRoot(locations.checkoutPath, join(".buildkite", "hooks"), name);
     if (path !== undefined) found.push({ scope: "repository", name, path });
-  }
-  for (const plugin of locations.plugins ?? []) {
-    const path = await findInDir(plugin.hooksDir, name);
-    if (path !== undefined) found.push({ scope: "plugin", name, path, pluginDisplayName: plugin.displayName });
   }
   return found;
 }

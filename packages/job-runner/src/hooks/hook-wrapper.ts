@@ -1,12 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { singleQuote } from "../checkout/shell-words.js";
 import { JobRunnerError } from "../errors.js";
 import { EXPORT_DUMP_MARK, NUL_DUMP_MARK, parseEnvDump } from "./env-dump.js";
-
-/** Quotes `text` as one POSIX shell word: '…' with each ' written as '\''. */
-export function singleQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
 
 /**
  * Shell code that writes the exported environment to `file` with shell builtins

@@ -1,5 +1,5 @@
 export { findHooks } from "./find-hooks.js";
-export type { HookFile, HookScope, HookLocations, PluginHooksLocation } from "./find-hooks.js";
+export type { HookFile, HookScope, HookLocations } from "./find-hooks.js";
 export { detectHookType, isPosixShell, readShebang } from "./hook-type.js";
 export type { HookType } from "./hook-type.js";
 export { runHook } from "./run-hook.js";

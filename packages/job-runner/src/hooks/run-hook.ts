@@ -6,7 +6,7 @@ import type { JobLog } from "../job-log.js";
 import type { ProcessRunner } from "../process-runner.js";
 import { splitShellWords } from "../checkout/shell-words.js";
 import { diffEnv, emptyEnvChanges, withoutNames, type EnvChanges } from "./env-changes.js";
-import type { HookFile } from "./find-hooks.js";
+import { hookDisplayName as displayName, type HookFile } from "./find-hooks.js";
 import { detectHookType, readShebang } from "./hook-type.js";
 import { writeHookWrapper } from "./hook-wrapper.js";
 
@@ -40,6 +40,12 @@ export interface HookResult {
   readonly exitCode: number;
   readonly signal?: string;
   /**
+   * Whether the hook was sourced by the env-recording wrapper (a `shell` hook),
+   * rather than executed directly (binary, script, `.ps1`). Only a wrapped hook
+   * reports `changes` beyond the Job API's and sets `BUILDKITE_LAST_HOOK_EXIT_STATUS`.
+   */
+  readonly wrapped: boolean;
+  /**
    * How a shell hook changed the environment, to pass to `applyHookChanges`.
    * Empty for binary and script hooks (they change env only through the Job API).
    * `undefined` when the hook failed (non-zero status) or ended the shell itself
@@ -58,10 +64,6 @@ export interface HookResult {
 // agent drops `_`; it also sees `PWD` and `OLDPWD` change on a `cd` (and would log
 // `# PWD changed`), but a `cd` is reported here as `workdir` instead.
 const SHELL_NOISE = ["_", "PWD", "OLDPWD", "BUILDKITE_HOOK_EXIT_STATUS", "BUILDKITE_HOOK_WORKING_DIR"];
-
-function displayName(hook: HookFile): string {
-  return [hook.scope, hook.pluginDisplayName, hook.name].filter((part) => part !== undefined && part !== "").join(" ");
-}
 
 /** `command` resolved against `PATH` in `env`, as exec would; `undefined` if not found. */
 async function lookPath(command: string, env: Readonly<Record<string, string>>): Promise<string | undefined> {
@@ -114,7 +116,7 @@ async function runUnwrapped(
     BUILDKITE_HOOK_PATH: path,
     BUILDKITE_HOOK_SCOPE: hook.scope,
   });
-  return { ...result, changes: emptyEnvChanges() };
+  return { ...result, wrapped: false, changes: emptyEnvChanges() };
 }
 
 async function wrapperCommand(context: HookContext, shebang: string, wrapperPath: string): Promise<string[]> {
@@ -161,12 +163,12 @@ async function runWrapped(hook: HookFile, path: string, context: HookContext): P
     }
     const command = await wrapperCommand(context, shebang, wrapper.path);
     const result = await start(hook, context, command[0]!, command.slice(1), context.env);
-    if (result.exitCode !== 0) return { ...result, changes: undefined };
+    if (result.exitCode !== 0) return { ...result, wrapped: true, changes: undefined };
     const record = await wrapper.read();
-    if (record === undefined) return { ...result, changes: undefined };
+    if (record === undefined) return { ...result, wrapped: true, changes: undefined };
     const changes = withoutNames(diffEnv(record.after, record.before), SHELL_NOISE);
     const moved = record.pwdAfter !== "" && record.pwdAfter !== record.pwdBefore;
-    return { ...result, changes, ...(moved ? { workdir: record.pwdAfter } : {}) };
+    return { ...result, wrapped: true, changes, ...(moved ? { workdir: record.pwdAfter } : {}) };
   } finally {
     await wrapper.remove();
   }

@@ -20,6 +20,10 @@ describe("readEnvSetInput", () => {
     ["a JSON array", ["[1]"], { format: "json" }, 'couldn\'t parse the command-line argument "[1]": json: cannot unmarshal array into Go value of type map[string]string'],
     ["a JSON number value", ['{"A":1}'], { format: "json" }, 'couldn\'t parse the command-line argument "{\\"A\\":1}": json: cannot unmarshal number into Go value of type string'],
     ["an unknown format", ["A=1"], { format: "yaml" }, 'invalid input format "yaml"'],
+    // json.Unmarshal's messages: one character named, never the text around it.
+    ["a JSON stdin line with an unquoted value", ["-"], { format: "json", stdin: stdin('{"A": hunter2}\n') }, "couldn't parse input line 1: invalid character 'h' looking for beginning of value"],
+    ["JSON with trailing text", ['{"A":"1"} x'], { format: "json" }, 'couldn\'t parse the command-line argument "{\\"A\\":\\"1\\"} x": invalid character \'x\' after top-level value'],
+    ["truncated JSON", ["-"], { format: "json", stdin: stdin('{"A":\n') }, "couldn't parse input line 1: unexpected end of JSON input"],
   ])("refuses %s", async (_name, args, options, message) => {
     await expect(readEnvSetInput(args, options)).rejects.toMatchObject({ code: "JOB_API_INPUT", message });
   });

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import { goQuote } from "@agent/log-redactor";
 import { JobRunnerError } from "../errors.js";
+import { isJsonObject, JsonNumber, parseJson, type JsonValue } from "../go-json-parse.js";
 
 /** `--input-format` of `env set` / `env unset`. */
 export type EnvInputFormat = "plain" | "json";
@@ -37,10 +38,11 @@ export async function readEnvSetInput(
           vars[input.slice(0, equals)] = input.slice(equals + 1);
         }
       : (input) => {
-          const value = parseJson(input);
+          // json.Unmarshal: the whole argument is one value.
+          const value = parseJson(input, { whole: true });
           if (value === null) return;
-          if (typeof value !== "object" || Array.isArray(value)) throw new Error(cannotUnmarshal(value, "map[string]string"));
-          for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
+          if (!isJsonObject(value)) throw new Error(cannotUnmarshal(value, "map[string]string"));
+          for (const [name, item] of Object.entries(value)) {
             // As Go does for a map[string]string, null stores the zero value.
             if (item !== null && typeof item !== "string") throw new Error(cannotUnmarshal(item, "string"));
             vars[name] = item ?? "";
@@ -64,10 +66,10 @@ export async function readEnvUnsetInput(args: readonly string[], options: EnvCom
     format === "plain"
       ? (input) => void names.push(input)
       : (input) => {
-          const value = parseJson(input);
+          const value = parseJson(input, { whole: true });
           if (value === null) return;
           if (!Array.isArray(value)) throw new Error(cannotUnmarshal(value, "[]string"));
-          for (const item of value as unknown[]) {
+          for (const item of value as readonly JsonValue[]) {
             if (item !== null && typeof item !== "string") throw new Error(cannotUnmarshal(item, "string"));
             names.push(item ?? "");
           }
@@ -111,15 +113,7 @@ async function parseArgs(args: readonly string[], parse: Parse, stdin: NodeJS.Re
   }
 }
 
-function parseJson(input: string): unknown {
-  try {
-    return JSON.parse(input) as unknown;
-  } catch (error) {
-    throw new Error(`invalid JSON: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-function cannotUnmarshal(value: unknown, goType: string): string {
-  const kind = Array.isArray(value) ? "array" : typeof value === "boolean" ? "bool" : typeof value;
+function cannotUnmarshal(value: JsonValue, goType: string): string {
+  const kind = Array.isArray(value) ? "array" : typeof value === "boolean" ? "bool" : value instanceof JsonNumber ? "number" : typeof value;
   return `json: cannot unmarshal ${kind} into Go value of type ${goType}`;
 }

@@ -1,6 +1,7 @@
 import { goQuote } from "@agent/log-redactor";
 import { JobRunnerError } from "../errors.js";
-import { compareBytes, goJson } from "./go-json.js";
+import { compareBytes } from "../byte-order.js";
+import { goJson } from "./go-json.js";
 import type { EnvUpdateResult } from "./job-api-client.js";
 
 /** `--format` of `env get`. */

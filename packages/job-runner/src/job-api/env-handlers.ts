@@ -1,6 +1,6 @@
 import { CHECKOUT_SCOPED_VARS, isChangeAllowed, type CheckoutOverrideMode } from "../protected-env.js";
 import type { Environment } from "../environment.js";
-import { compareBytes } from "./go-json.js";
+import { compareBytes } from "../byte-order.js";
 import type { JobApiReply } from "./job-api-reply.js";
 import { decodeEnvDelete, decodeEnvPatch } from "./request-payloads.js";
 

@@ -1,3 +1,5 @@
+import { compareBytes } from "../byte-order.js";
+
 /**
  * A value {@link goJson} can encode: like JSON, plus `Map` for Go maps (whose keys
  * Go prints sorted; a plain object would put integer-like keys such as "1" first).
@@ -63,12 +65,4 @@ function encodeScalar(value: null | boolean | number | string, escapeHtml: boole
   return text.replace(escapeHtml ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g, (char) => {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });
-}
-
-/**
- * Go's `sort.Strings` order: by UTF-8 bytes. JavaScript's default sort compares
- * UTF-16 code units, which disagrees for characters above U+FFFF.
- */
-export function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }

@@ -1,7 +1,11 @@
+import { isJsonObject, JsonNumber, JsonSyntaxError, parseJson, type JsonObject, type JsonValue } from "../go-json-parse.js";
+
 /**
  * Decoding of Job API request bodies with Go's `encoding/json` rules and error
  * texts, so a client sees the same 400 messages as from the real agent: an empty
- * body is `EOF`, `null` decodes to the zero value, field names match
+ * body is `EOF`, a syntax error names one character (`invalid character 'h'
+ * looking for beginning of value`, never a stretch of the body, which may hold
+ * a secret), `null` decodes to the zero value, field names match
  * case-insensitively, unknown fields are ignored, and a wrong type is
  * `json: cannot unmarshal <kind> into Go struct field <Struct>.<field> of type <type>`.
  */
@@ -22,39 +26,42 @@ export interface PromiseFailurePayload {
   readonly reason: string;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+// Go's int is 64 bits: a larger literal does not decode.
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
-function parse(text: string): Json {
-  if (text.trim() === "") throw new PayloadError("EOF");
+function parse(text: string): JsonValue {
   try {
-    return JSON.parse(text) as Json;
+    return parseJson(text);
   } catch (error) {
-    throw new PayloadError((error as Error).message);
+    if (error instanceof JsonSyntaxError) throw new PayloadError(error.message, { cause: error });
+    throw error;
   }
 }
 
-function kind(value: Json): string {
+function kind(value: JsonValue): string {
   if (Array.isArray(value)) return "array";
   if (typeof value === "boolean") return "bool";
-  if (typeof value === "number") return `number`;
+  if (value instanceof JsonNumber) return "number";
+  if (value === null) return "null";
   return typeof value;
 }
 
-function typeError(value: Json, struct: string, fieldName: string, goType: string): PayloadError {
+function typeError(value: JsonValue, struct: string, fieldName: string, goType: string): PayloadError {
   return new PayloadError(`json: cannot unmarshal ${kind(value)} into Go struct field ${struct}.${fieldName} of type ${goType}`);
 }
 
 /** The top-level struct, or undefined for `null` (Go leaves the zero value). */
-function struct(value: Json, name: string): { [key: string]: Json } | undefined {
+function struct(value: JsonValue, name: string): JsonObject | undefined {
   if (value === null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     throw new PayloadError(`json: cannot unmarshal ${kind(value)} into Go value of type jobapi.${name}`);
   }
   return value;
 }
 
 /** Go matches a field exactly first, then case-insensitively. */
-function field(object: { [key: string]: Json } | undefined, name: string): Json | undefined {
+function field(object: JsonObject | undefined, name: string): JsonValue | undefined {
   if (object === undefined) return undefined;
   if (Object.hasOwn(object, name)) return object[name];
   const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === name);
@@ -73,7 +80,7 @@ export function decodeEnvPatch(body: string): EnvPatchPayload {
   const structName = "EnvUpdateRequestPayload";
   const env = field(struct(parse(body), structName), "env");
   if (env === undefined || env === null) return { entries: [] };
-  if (typeof env !== "object" || Array.isArray(env)) throw typeError(env, structName, "env", "map[string]*string");
+  if (!isJsonObject(env)) throw typeError(env, structName, "env", "map[string]*string");
   const entries: Array<[string, string | null]> = [];
   for (const [name, value] of Object.entries(env)) {
     if (value !== null && typeof value !== "string") throw typeError(value, structName, "env", "string");
@@ -88,7 +95,7 @@ export function decodeEnvDelete(body: string): string[] {
   const keys = field(struct(parse(body), structName), "keys");
   if (keys === undefined || keys === null) return [];
   if (!Array.isArray(keys)) throw typeError(keys, structName, "keys", "[]string");
-  return keys.map((key) => {
+  return (keys as readonly JsonValue[]).map((key) => {
     // Go leaves a null element as the zero value "".
     if (key === null) return "";
     if (typeof key !== "string") throw typeError(key, structName, "keys", "string");
@@ -114,13 +121,15 @@ export function decodePromiseFailure(body: string): PromiseFailurePayload {
   const reason = field(object, "reason");
   let status = 0;
   if (exitStatus !== undefined && exitStatus !== null) {
-    if (typeof exitStatus !== "number") throw typeError(exitStatus, structName, "exit_status", "int");
-    if (!Number.isSafeInteger(exitStatus)) {
+    if (!(exitStatus instanceof JsonNumber)) throw typeError(exitStatus, structName, "exit_status", "int");
+    // Go parses the literal as written: `1.0` and `1e2` are not ints.
+    const integer = /^-?\d+$/.test(exitStatus.text) ? BigInt(exitStatus.text) : undefined;
+    if (integer === undefined || integer < INT64_MIN || integer > INT64_MAX) {
       throw new PayloadError(
-        `json: cannot unmarshal number ${String(exitStatus)} into Go struct field ${structName}.exit_status of type int`,
+        `json: cannot unmarshal number ${exitStatus.text} into Go struct field ${structName}.exit_status of type int`,
       );
     }
-    status = exitStatus;
+    status = Number(integer);
   }
   if (reason !== undefined && reason !== null && typeof reason !== "string") {
     throw typeError(reason, structName, "reason", "string");

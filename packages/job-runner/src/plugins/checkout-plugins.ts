@@ -1,12 +1,13 @@
 import { promises as fs } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import path from "node:path";
+import { goQuote, redactUrlCredentials } from "@agent/log-redactor";
+import { quoteShellWord } from "../checkout/shell-words.js";
 import { JobRunnerError } from "../errors.js";
 import type { JobLog } from "../job-log.js";
 import { silentLogger, type Logger } from "../logger.js";
 import type { ProcessRunner } from "../process-runner.js";
-import { goQuote } from "./config-json.js";
-import { isInside } from "./hook-path.js";
+import { isInside } from "../path-inside.js";
 import { pluginRepository, pluginSubdirectory, type Plugin } from "./plugin.js";
 import type { PluginCheckout } from "./plugin-checkout.js";
 import { lockPluginDirectory } from "./plugin-lock.js";
@@ -55,17 +56,20 @@ export interface CheckoutPluginsOptions {
   readonly logger?: Logger;
 }
 
+const sshSchemes = new Set(["ssh", "git+ssh", "ssh+git"]);
+
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   delay(ms, undefined, signal === undefined ? {} : { signal });
 
-/** Go's `shellwords.Quote`, for the `mktemp`/`mv` prompts the real agent prints. */
-function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_\-.,:/@+=%]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
-}
-
-/** A clone URL fit for the log: any password replaced, as the URL may carry the plugin's credentials. */
-function safeUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:******@");
+/**
+ * The clone URL as the log and errors show it. A password becomes `xxxxx`, as Go's
+ * `url.Redacted` shows it. Over http(s) a user without a password is usually a
+ * token (`https://TOKEN@github.com/…`), so it is left out; an ssh user is a login
+ * name (`ssh://git@…`) and is kept.
+ */
+function displayRepository(plugin: Plugin): string {
+  const keepUser = sshSchemes.has(plugin.scheme) || plugin.authentication.includes(":");
+  return redactUrlCredentials(pluginRepository(keepUser ? plugin : { ...plugin, authentication: "" }));
 }
 
 async function exists(target: string): Promise<boolean> {
@@ -81,8 +85,6 @@ async function exists(target: string): Promise<boolean> {
 async function emptyDirectory(directory: string): Promise<void> {
   for (const entry of await fs.readdir(directory)) await fs.rm(path.join(directory, entry), { recursive: true, force: true });
 }
-
-const sshSchemes = new Set(["ssh", "git+ssh", "ssh+git"]);
 
 interface Settings extends CheckoutPluginsOptions {
   readonly gitEnv: Readonly<Record<string, string>>;
@@ -114,11 +116,13 @@ async function keyscan(plugin: Plugin, settings: Settings): Promise<void> {
 }
 
 async function clone(plugin: Plugin, repository: string, tempDir: string, settings: Settings): Promise<void> {
-  const args = ["clone", "-v", ...(settings.gitSubmodules === false ? [] : ["--recursive"]), "--", repository, "."];
+  const flags = ["clone", "-v", ...(settings.gitSubmodules === false ? [] : ["--recursive"]), "--"];
+  const args = [...flags, repository, "."];
+  const shown = displayRepository(plugin);
   const attempts = settings.cloneAttempts ?? 3;
   const pause = settings.cloneRetryDelayMs ?? 2000;
   for (let attempt = 1; ; attempt++) {
-    settings.log.prompt(["git", ...args.slice(0, -2), safeUrl(repository), "."].join(" "));
+    settings.log.prompt(["git", ...flags, shown, "."].map(quoteShellWord).join(" "));
     let failure: string;
     let cause: unknown;
     try {
@@ -133,7 +137,7 @@ async function clone(plugin: Plugin, repository: string, tempDir: string, settin
     if (attempt >= attempts) {
       throw new JobRunnerError(
         "PLUGIN_CLONE_FAILED",
-        `git clone of ${safeUrl(repository)} failed with ${failure} after ${attempts} attempts; check the plugin source "${plugin.label}" exists and this agent can read it`,
+        `git clone of ${shown} failed with ${failure} after ${attempts} attempts; check the plugin source "${plugin.label}" exists and this agent can read it`,
         { cause },
       );
     }
@@ -151,7 +155,7 @@ async function checkHooksDir(checkout: PluginCheckout, relativeHooksDir: string)
   if (!isDirectory) {
     throw new JobRunnerError(
       "PLUGIN_NO_HOOKS_DIR",
-      `${goQuote(relativeHooksDir)} was not a directory within the ${goQuote(checkout.plugin.name)} plugin; a plugin keeps its hooks in a hooks/ directory`,
+      `"${goQuote(relativeHooksDir)}" was not a directory within the "${goQuote(checkout.plugin.name)}" plugin; a plugin keeps its hooks in a hooks/ directory`,
     );
   }
 }
@@ -196,17 +200,17 @@ async function checkoutOne(plugin: Plugin, settings: Settings): Promise<PluginCh
       const head = await git(settings, directory, ["rev-parse", "--short=7", "HEAD"], true).catch(() => undefined);
       settings.log.comment(
         head?.exitCode === 0
-          ? `Plugin ${goQuote(plugin.label)} already checked out (${(head.output ?? "").trim()})`
-          : `Plugin ${goQuote(plugin.label)} already checked out (can't \`git rev-parse HEAD\` plugin git directory)`,
+          ? `Plugin "${goQuote(plugin.label)}" already checked out (${(head.output ?? "").trim()})`
+          : `Plugin "${goQuote(plugin.label)}" already checked out (can't \`git rev-parse HEAD\` plugin git directory)`,
       );
       await checkHooksDir(checkout, relativeHooksDir);
       return checkout;
     }
 
-    settings.log.comment(`Plugin ${goQuote(plugin.displayName)} will be checked out to ${goQuote(directory)}`);
+    settings.log.comment(`Plugin "${goQuote(plugin.displayName)}" will be checked out to "${goQuote(directory)}"`);
     const repository = pluginRepository(plugin);
     await keyscan(plugin, settings);
-    settings.log.prompt(`mktemp -dp ${shellQuote(settings.pluginsPath)}`);
+    settings.log.prompt(`mktemp -dp ${quoteShellWord(settings.pluginsPath)}`);
     // The trailing separator makes mkdtemp create a random name *inside* plugins-path.
     const tempDir = await fs.mkdtemp(settings.pluginsPath + path.sep);
     try {
@@ -215,18 +219,18 @@ async function checkoutOne(plugin: Plugin, settings: Settings): Promise<PluginCh
       if (plugin.version !== "") {
         settings.log.comment(`Checking out \`${plugin.version}\``);
         const args = ["-c", "advice.detachedHead=false", "checkout", "-f", plugin.version];
-        settings.log.prompt(["git", ...args].join(" "));
+        settings.log.prompt(["git", ...args].map(quoteShellWord).join(" "));
         const result = await git(settings, tempDir, args);
         settings.signal?.throwIfAborted();
         if (result.exitCode !== 0) {
           throw new JobRunnerError(
             "PLUGIN_BAD_VERSION",
-            `git checkout of version "${plugin.version}" failed with exit status ${result.exitCode}; check that "${plugin.version}" is a branch, tag or commit of ${safeUrl(repository)}`,
+            `git checkout of version "${plugin.version}" failed with exit status ${result.exitCode}; check that "${plugin.version}" is a branch, tag or commit of ${displayRepository(plugin)}`,
           );
         }
       }
       settings.log.comment("Moving temporary plugin directory to final location");
-      settings.log.prompt(`mv ${shellQuote(tempDir)} ${shellQuote(directory)}`);
+      settings.log.prompt(`mv ${quoteShellWord(tempDir)} ${quoteShellWord(directory)}`);
       await fs.rename(tempDir, directory);
     } catch (error) {
       // Unlike the real agent we remove a failed clone, so plugins-path holds only finished checkouts.

@@ -1,5 +1,5 @@
-export { JsonNumber } from "./config-json.js";
-export type { JsonValue, JsonObject } from "./config-json.js";
+export { JsonNumber } from "../go-json-parse.js";
+export type { JsonValue, JsonObject } from "../go-json-parse.js";
 export {
   parsePlugins,
   createPlugin,

@@ -1,5 +1,8 @@
 import type { JobLog } from "../job-log.js";
-import { goQuote, JsonNumber, stringifyJson, type JsonValue } from "./config-json.js";
+import { goQuote } from "@agent/log-redactor";
+import { compareBytes } from "../byte-order.js";
+import { JsonNumber, type JsonValue } from "../go-json-parse.js";
+import { stringifyJson } from "./config-json.js";
 import { goUpperCase, type Plugin } from "./plugin.js";
 
 /** A flattened name that also gets its old, collapsed-`_` alias (agent v3.48.0 changed the rule). */
@@ -63,12 +66,8 @@ export function pluginEnvironment(plugin: Plugin): PluginEnvironment {
     env.set(old, value);
     deprecated.push({ old, new: current });
   }
-  deprecated.sort((a, b) => (a.old === b.old ? compare(a.new, b.new) : compare(a.old, b.old)));
+  deprecated.sort((a, b) => (a.old === b.old ? compareBytes(a.new, b.new) : compareBytes(a.old, b.old)));
   return { env: Object.fromEntries(env), deprecated };
-}
-
-function compare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 /** The job-log text the real agent prints before a plugin hook when its env has deprecated names. */
@@ -92,5 +91,5 @@ export function reportPluginEnvironment(log: JobLog, plugin: Plugin, environment
   if (environment.deprecated.length === 0) return;
   log.header(`Deprecated environment variables for plugin ${plugin.name}`);
   log.line(DEPRECATED_ENV_EXPLANATION);
-  for (const name of environment.deprecated) log.line(` deprecated: ${goQuote(name.old)}\nreplacement: ${goQuote(name.new)}\n`);
+  for (const name of environment.deprecated) log.line(` deprecated: "${goQuote(name.old)}"\nreplacement: "${goQuote(name.new)}"\n`);
 }

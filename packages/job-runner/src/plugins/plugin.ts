@@ -1,5 +1,7 @@
 import { JobRunnerError } from "../errors.js";
-import { goQuote, isJsonObject, parseJson, stringifyJson, JsonSyntaxError, type JsonObject, type JsonValue } from "./config-json.js";
+import { goQuote } from "@agent/log-redactor";
+import { isJsonObject, parseJson, JsonSyntaxError, type JsonObject, type JsonValue } from "../go-json-parse.js";
+import { stringifyJson } from "./config-json.js";
 import { parseSourceUrl } from "./source-url.js";
 
 /**
@@ -79,7 +81,7 @@ export function pluginIdentifier(location: string, version: string): string {
 function repositoryHost(location: string): string {
   if (location === "") throw new JobRunnerError("PLUGIN_INVALID_LOCATION", "missing plugin location");
   const parts = location.split("/");
-  const incomplete = () => new JobRunnerError("PLUGIN_INVALID_LOCATION", `incomplete plugin path ${goQuote(location)}`);
+  const incomplete = () => new JobRunnerError("PLUGIN_INVALID_LOCATION", `incomplete plugin path "${goQuote(location)}"`);
   if (parts.length < 2) throw incomplete();
   switch (parts[0]) {
     case "github.com":
@@ -160,7 +162,7 @@ export function createPlugin(source: string, configuration: JsonObject = {}): Pl
     throw new JobRunnerError("PLUGIN_INVALID_SOURCE", (error as Error).message, { cause: error });
   }
   if (url.fragment.includes("#")) {
-    throw new JobRunnerError("PLUGIN_INVALID_SOURCE", `too many '#'s in ${goQuote(source)}`);
+    throw new JobRunnerError("PLUGIN_INVALID_SOURCE", `too many '#'s in "${goQuote(source)}"`);
   }
   const location = url.host + url.path;
   const name = pluginName(location);

@@ -1,4 +1,4 @@
-import { goQuote } from "./config-json.js";
+import { goQuote } from "@agent/log-redactor";
 
 /**
  * A plugin source split the way the real agent splits it: Go's `net/url.Parse`.
@@ -30,17 +30,17 @@ function unescape(text: string, mode: Mode): string {
     const char = text[i] as string;
     if (char === "%") {
       const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new Error(`invalid URL escape ${goQuote(text.slice(i, i + 3))}`);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new Error(`invalid URL escape "${goQuote(text.slice(i, i + 3))}"`);
       // Go only allows escapes in a host for non-ASCII bytes (and %25 in zones).
       if (mode === "host" && parseInt(hex[0] as string, 16) < 8 && hex !== "25") {
-        throw new Error(`invalid URL escape ${goQuote(text.slice(i, i + 3))}`);
+        throw new Error(`invalid URL escape "${goQuote(text.slice(i, i + 3))}"`);
       }
       bytes.push(parseInt(hex, 16));
       i += 3;
       continue;
     }
     if (mode === "host" && char.charCodeAt(0) < 0x80 && !/[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"]/.test(char)) {
-      throw new Error(`invalid character ${goQuote(char)} in host name`);
+      throw new Error(`invalid character "${goQuote(char)}" in host name`);
     }
     const code = text.codePointAt(i) ?? 0;
     const encoded = Buffer.from(String.fromCodePoint(code), "utf8");
@@ -55,13 +55,13 @@ function parseHost(host: string): string {
     const end = host.lastIndexOf("]");
     if (end < 0) throw new Error("missing ']' in host");
     const colonPort = host.slice(end + 1);
-    if (!/^(:[0-9]*)?$/.test(colonPort)) throw new Error(`invalid port ${goQuote(colonPort)} after host`);
+    if (!/^(:[0-9]*)?$/.test(colonPort)) throw new Error(`invalid port "${goQuote(colonPort)}" after host`);
     return unescape(host, "host");
   }
   const colon = host.lastIndexOf(":");
   if (colon >= 0) {
     const colonPort = host.slice(colon);
-    if (!/^:[0-9]*$/.test(colonPort)) throw new Error(`invalid port ${goQuote(colonPort)} after host`);
+    if (!/^:[0-9]*$/.test(colonPort)) throw new Error(`invalid port "${goQuote(colonPort)}" after host`);
   }
   return unescape(host, "host");
 }
@@ -126,14 +126,14 @@ export function parseSourceUrl(source: string): SourceUrl {
   try {
     parsed = parseReference(reference);
   } catch (error) {
-    throw new SourceUrlError(`parse ${goQuote(reference)}: ${(error as Error).message}`);
+    throw new SourceUrlError(`parse "${goQuote(reference)}": ${(error as Error).message}`);
   }
   let fragment = "";
   if (hash >= 0) {
     try {
       fragment = unescape(source.slice(hash + 1), "fragment");
     } catch (error) {
-      throw new SourceUrlError(`parse ${goQuote(source)}: ${(error as Error).message}`);
+      throw new SourceUrlError(`parse "${goQuote(source)}": ${(error as Error).message}`);
     }
   }
   return { ...parsed, fragment };

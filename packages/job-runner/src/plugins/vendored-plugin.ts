@@ -1,8 +1,8 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { JobRunnerError } from "../errors.js";
-import { goQuote } from "./config-json.js";
-import { isInside } from "./hook-path.js";
+import { goQuote } from "@agent/log-redactor";
+import { isInside } from "../path-inside.js";
 import type { Plugin } from "./plugin.js";
 import type { PluginCheckout } from "./plugin-checkout.js";
 
@@ -26,14 +26,14 @@ export async function resolveVendoredPlugin(plugin: Plugin, checkoutDir: string)
   if (!(await directoryInside(root, pluginDir))) {
     throw new JobRunnerError(
       "PLUGIN_VENDORED_NOT_FOUND",
-      `vendored plugin path ${goQuote(plugin.location)} must be a directory within the checked-out repository`,
+      `vendored plugin path "${goQuote(plugin.location)}" must be a directory within the checked-out repository`,
     );
   }
   const hooksDir = path.join(pluginDir, "hooks");
   if (!(await directoryInside(root, hooksDir))) {
     throw new JobRunnerError(
       "PLUGIN_VENDORED_NO_HOOKS",
-      `vendored plugin hooks path ${goQuote(path.join(plugin.location, "hooks"))} must be a directory within the checked-out repository`,
+      `vendored plugin hooks path "${goQuote(path.join(plugin.location, "hooks"))}" must be a directory within the checked-out repository`,
     );
   }
   return { plugin, root: checkoutDir, pluginDir, hooksDir };

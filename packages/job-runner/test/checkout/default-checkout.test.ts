@@ -271,6 +271,74 @@ describe("defaultCheckout with real git", () => {
   });
 });
 
+/** Resolves once `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!predicate()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("repository credentials in the job log", () => {
+  /** An env whose git rewrites `url` to the fixture's origin, so a credentialed URL clones offline. */
+  async function rewritingEnv(...urls: string[]) {
+    const config = join(await mkdtemp(join(fixture.root, "gitconfig-")), "gitconfig");
+    await writeFile(config, `[init]\n\tdefaultBranch = main\n[url "${fixture.origin}"]\n${urls.map((url) => `\tinsteadOf = ${url}\n`).join("")}`);
+    return fixtureEnvironment(fixture, { GIT_CONFIG_GLOBAL: config });
+  }
+
+  // Regression: the `$ git clone -- <repo>` and `$ git remote set-url origin <repo>`
+  // prompts printed the repository URL unredacted, token and all.
+  it("masks a URL's password in the clone and set-url prompts and the renamed-remote comment", async () => {
+    const first = "https://x-access-token:SECRET1234@example.invalid/org/repo.git";
+    const second = "https://x-access-token:OTHERSECRET@example.invalid/org/repo.git";
+    const env = await rewritingEnv(first, second);
+    const path = await checkoutDir();
+    const transcript = createTranscript();
+    await defaultCheckout(options(transcript, path, { env, repository: first }));
+    await defaultCheckout(options(transcript, path, { env, repository: second }));
+    const log = transcript.text();
+    expect(log).toContain("$ git clone -v -- https://x-access-token:xxxxx@example.invalid/org/repo.git .\n");
+    expect(log).toContain("$ git remote set-url origin https://x-access-token:xxxxx@example.invalid/org/repo.git\n");
+    expect(log).toContain("has changed (https://x-access-token:xxxxx@example.invalid/org/repo.git -> https://x-access-token:xxxxx@example.invalid/org/repo.git)!");
+    expect(log).not.toContain("SECRET1234");
+    expect(log).not.toContain("OTHERSECRET");
+  });
+
+  it("masks a URL's password in the prompt and the error of a failed clone", async () => {
+    const transcript = createTranscript();
+    const repository = "https://x-access-token:SECRET1234@127.0.0.1:1/org/repo.git";
+    const error = (await defaultCheckout(options(transcript, await checkoutDir(), { repository })).catch((caught: unknown) => caught)) as Error;
+    expect(error).toMatchObject({ code: "CHECKOUT_CLONE_FAILED" });
+    expect(error.message).toMatch(/^git clone of https:\/\/x-access-token:xxxxx@127\.0\.0\.1:1\/org\/repo\.git failed/);
+    expect(transcript.text()).toContain("$ git clone -v -- https://x-access-token:xxxxx@127.0.0.1:1/org/repo.git .\n");
+    expect(`${transcript.text()}${error.message}`).not.toContain("SECRET1234");
+  });
+});
+
+describe("git fetch output", () => {
+  // Regression: fetch output was captured whole and printed only when git exited,
+  // so nothing showed while it ran and nothing at all when the job was cancelled.
+  it("reaches the job log while the fetch runs, and stays there when the fetch is cancelled", async () => {
+    const transcript = createTranscript();
+    const path = await checkoutDir();
+    const uploadPack = join(fixture.root, `slow-upload-pack-${dirs}`);
+    await writeFile(uploadPack, '#!/bin/sh\necho "slow upload-pack started" >&2\nexec sleep 30\n', { mode: 0o755 });
+    const controller = new AbortController();
+    const outcome = defaultCheckout(
+      options(transcript, path, { fetchFlags: `-v --prune --upload-pack=${uploadPack}`, signal: controller.signal }),
+    ).catch((caught: unknown) => caught);
+    try {
+      await waitFor(() => transcript.text().includes("slow upload-pack started"), "the fetch's output in the log");
+    } finally {
+      controller.abort(new Error("job cancelled"));
+    }
+    expect(await outcome).toMatchObject({ code: "CHECKOUT_INTERRUPTED" });
+    expect(transcript.text()).toContain(`$ git fetch -v --prune --upload-pack=${uploadPack} -- origin main\n`);
+  });
+});
+
 describe("checkoutWithRetries around defaultCheckout", () => {
   it("retries a repository that does not exist 6 times, 1, 2, 4, 8, 16 s + jitter apart, then fails clearly", async () => {
     const transcript = createTranscript();

@@ -1,4 +1,4 @@
-import { chmodSync, statSync } from "node:fs";
+import { chmodSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { JOB_API_SHELL_FUNCTION, runInProcess, sandbox } from "./harness.js";
 
@@ -69,5 +69,32 @@ describe("the default command", () => {
     expect(result.log).toContain("~~~ Running commands");
     expect(result.log).not.toContain("outside ran");
     expect(result.exitCode).toBe(126);
+  });
+});
+
+describe("how a hook ran is known from running it", () => {
+  // Regression: the executor re-read the hook file after it ran to learn whether it
+  // was wrapped, so a hook that deletes itself failed the job with HOOK_UNREADABLE.
+  it("a repository post-command hook that removes itself and exits 0 leaves the job passing", async () => {
+    const box = sandbox();
+    const hook = box.write(
+      path.join(box.checkoutPath, ".buildkite", "hooks", "post-command"),
+      'rm -f "$BUILDKITE_BUILD_CHECKOUT_PATH/.buildkite/hooks/post-command"\necho self-removing hook ran\n',
+    );
+    const result = await runInProcess(box, { ...box.env, BUILDKITE_COMMAND: "true" });
+    expect(result.log).toContain("self-removing hook ran");
+    expect(existsSync(hook)).toBe(false);
+    expect(result.exitCode).toBe(0);
+  });
+
+  // job-executor.md §4.2: BUILDKITE_LAST_HOOK_EXIT_STATUS records each *wrapped* hook's exit code.
+  it("BUILDKITE_LAST_HOOK_EXIT_STATUS is not changed by a hook run directly", async () => {
+    const box = sandbox();
+    box.write(path.join(box.hooksPath, "pre-command"), "true\n");
+    box.write(path.join(box.hooksPath, "post-command"), "#!/usr/bin/perl\nexit 3;\n");
+    box.write(path.join(box.hooksPath, "pre-exit"), 'echo "last hook status=$BUILDKITE_LAST_HOOK_EXIT_STATUS"\n');
+    const result = await runInProcess(box, { ...box.env, BUILDKITE_COMMAND: "true" });
+    expect(result.log).toContain("last hook status=0\n");
+    expect(result.exitCode).toBe(3);
   });
 });

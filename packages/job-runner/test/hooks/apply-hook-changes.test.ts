@@ -120,6 +120,13 @@ describe("applyHookChanges", () => {
     ]);
   });
 
+  it("shows executor settings' values by default, without being told which they are", () => {
+    const environment = new Environment({});
+    const { log, lines } = collectingLog();
+    applyHookChanges(environment, { added: { BUILDKITE_REFSPEC: "refs/x", OTHER: "hidden" }, changed: {}, removed: [] }, { mode: "from-job", log });
+    expect(lines()).toEqual(['# BUILDKITE_REFSPEC is now "refs/x"', "# OTHER added"]);
+  });
+
   it("lists exactly the §4.4 settings", () => {
     expect(EXECUTOR_SETTING_VARS.size).toBe(23);
     expect(EXECUTOR_SETTING_VARS.has("BUILDKITE_COMMAND")).toBe(false);

@@ -32,26 +32,15 @@ describe("findHooks", () => {
     expect((await findHooks("environment", { agent })).map((hook) => hook.path)).toEqual([plain, ps1]);
   });
 
-  it("returns agent, repository and plugin hooks in that order", async () => {
+  // Plugin hooks are looked up per plugin with pluginHookPath (test/plugins/vendored-and-hooks.test.ts).
+  it("returns agent hooks, then the repository's", async () => {
     const checkout = join(fixture.dir, "checkout");
     const agent = await fixture.write("global/post-checkout", "true\n");
     const repository = await fixture.write("checkout/.buildkite/hooks/post-checkout", "true\n");
-    const docker = await fixture.write("plugins/docker/hooks/post-checkout", "true\n");
-    const cache = await fixture.write("plugins/cache/sub/hooks/post-checkout", "true\n");
-    const found = await findHooks("post-checkout", {
-      agent: [join(fixture.dir, "global")],
-      checkoutPath: checkout,
-      plugins: [
-        { displayName: "docker-buildkite-plugin", hooksDir: join(fixture.dir, "plugins/docker/hooks") },
-        { displayName: "no-hooks-buildkite-plugin", hooksDir: join(fixture.dir, "plugins/none/hooks") },
-        { displayName: "cache-buildkite-plugin", hooksDir: join(fixture.dir, "plugins/cache/sub/hooks") },
-      ],
-    });
+    const found = await findHooks("post-checkout", { agent: [join(fixture.dir, "global")], checkoutPath: checkout });
     expect(found).toEqual([
       { scope: "agent", name: "post-checkout", path: agent },
       { scope: "repository", name: "post-checkout", path: repository },
-      { scope: "plugin", name: "post-checkout", path: docker, pluginDisplayName: "docker-buildkite-plugin" },
-      { scope: "plugin", name: "post-checkout", path: cache, pluginDisplayName: "cache-buildkite-plugin" },
     ]);
   });
 

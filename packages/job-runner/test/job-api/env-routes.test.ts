@@ -112,6 +112,23 @@ describe("PATCH /env", () => {
     expect(started.environment.toObject()).toEqual({});
   });
 
+  // Regression: JSON.parse's message quotes the body around the error, so an
+  // unquoted secret value came back in the 400 (and in whatever logs it).
+  it("answers 400 for an unquoted secret value with Go's message, naming one character only", async () => {
+    const started = await startServer({ env: {} });
+    const response = await call(started, "PATCH", "/env", '{"env":{"DB_PASSWORD": hunter2secret}}');
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body).error).toBe("failed to decode request body: invalid character 'h' looking for beginning of value");
+    expect(response.body).not.toContain("hunter2");
+  });
+
+  it("reads only the first JSON value of the body, as Go's decoder does", async () => {
+    const started = await startServer({ env: {} });
+    const response = await call(started, "PATCH", "/env", '{"env":{"A":"1"}} trailing');
+    expect(response.status).toBe(200);
+    expect(started.environment.toObject()).toEqual({ A: "1" });
+  });
+
   it("takes field names case-insensitively, as Go's decoder does", async () => {
     const started = await startServer({ env: {} });
     expect((await call(started, "PATCH", "/env", { ENV: { A: "1" } })).body).toBe('{"added":["A"],"updated":[]}\n');

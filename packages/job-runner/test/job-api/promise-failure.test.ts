@@ -101,6 +101,10 @@ describe("POST /promise-failure", () => {
     ["a string", { exit_status: "3" }, "failed to decode request body: json: cannot unmarshal string into Go struct field PromiseFailureRequest.exit_status of type int"],
     ["fractional", { exit_status: 1.5 }, "failed to decode request body: json: cannot unmarshal number 1.5 into Go struct field PromiseFailureRequest.exit_status of type int"],
     ["not JSON", "exit_status=3", /^failed to decode request body: /],
+    // Go parses the literal as written, so these are not ints either.
+    ["written with a fraction", '{"exit_status":3.0}', "failed to decode request body: json: cannot unmarshal number 3.0 into Go struct field PromiseFailureRequest.exit_status of type int"],
+    ["in exponent form", '{"exit_status":3e0}', "failed to decode request body: json: cannot unmarshal number 3e0 into Go struct field PromiseFailureRequest.exit_status of type int"],
+    ["beyond int64", '{"exit_status":9223372036854775808}', "failed to decode request body: json: cannot unmarshal number 9223372036854775808 into Go struct field PromiseFailureRequest.exit_status of type int"],
   ])("answers 400 when exit_status is %s, without calling upstream", async (_name, body, message) => {
     const { started, upstream } = await setup();
     const response = await call(started, "POST", "/promise-failure", body);

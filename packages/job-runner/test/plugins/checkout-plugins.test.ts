@@ -196,11 +196,54 @@ describe("checkoutPlugins", () => {
     expect(calls).toEqual([]);
   });
 
+  // The mask is Go's url.Redacted `xxxxx` (logs-and-redaction.md); this test used to expect `******`.
   it("hides a password from the clone prompt and error", async () => {
     const { result, text } = run([createPlugin("https://user:hunter2@127.0.0.1:1/org/thing.git")], { cloneAttempts: 1 });
     const error = (await result.catch((e: unknown) => e)) as Error;
-    expect(text()).toContain("$ git clone -v --recursive -- https://user:******@127.0.0.1:1/org/thing.git .");
+    expect(text()).toContain("$ git clone -v --recursive -- https://user:xxxxx@127.0.0.1:1/org/thing.git .");
+    expect(error.message).toContain("git clone of https://user:xxxxx@127.0.0.1:1/org/thing.git failed");
     expect(`${text()}${error.message}`).not.toContain("hunter2");
+  });
+
+  // Regression: only `user:password` was masked, so a token written as the user
+  // (`https://TOKEN@github.com/…`) showed in the prompt and in the failure messages.
+  it("never shows a token written as the user: clone prompt and PLUGIN_CLONE_FAILED", async () => {
+    const { result, text } = run([createPlugin("https://ghp_TOKEN1234@127.0.0.1:1/org/thing.git")], { cloneAttempts: 1 });
+    const error = (await result.catch((e: unknown) => e)) as Error & { code?: string };
+    expect(error.code).toBe("PLUGIN_CLONE_FAILED");
+    expect(text()).toContain("$ git clone -v --recursive -- https://127.0.0.1:1/org/thing.git .");
+    expect(`${text()}${error.message}`).not.toContain("ghp_TOKEN1234");
+  });
+
+  it("never shows a token written as the user: PLUGIN_BAD_VERSION after a successful clone", async () => {
+    const source = "https://ghp_TOKEN1234@example.invalid/org/thing.git";
+    // git rewrites the URL to the local repository, so the clone works without a network.
+    await fs.writeFile(env.GIT_CONFIG_GLOBAL!, `[url "${repo.dir}"]\n\tinsteadOf = ${source}\n`);
+    const { result, text } = run([createPlugin(`${source}#no-such-version`)]);
+    const error = (await result.catch((e: unknown) => e)) as Error & { code?: string };
+    expect(error.code).toBe("PLUGIN_BAD_VERSION");
+    expect(error.message).toContain("is a branch, tag or commit of https://example.invalid/org/thing.git");
+    expect(text()).toContain("$ git clone -v --recursive -- https://example.invalid/org/thing.git .");
+    expect(`${text()}${error.message}`).not.toContain("ghp_TOKEN1234");
+  });
+
+  it("keeps an ssh login name in the prompt", async () => {
+    const { result, text } = run([createPlugin("ssh://git@127.0.0.1:2222/org/thing.git")], {
+      env: { ...env, GIT_SSH_COMMAND: "false" },
+      cloneAttempts: 1,
+    });
+    await expect(result).rejects.toMatchObject({ code: "PLUGIN_CLONE_FAILED" });
+    expect(text()).toContain("$ git clone -v --recursive -- ssh://git@127.0.0.1:2222/org/thing.git .");
+  });
+
+  it("quotes paths in the mktemp and mv prompts as the real agent's QuotePosix does", async () => {
+    const spaced = path.join(pluginsPath, "with space");
+    await fs.mkdir(spaced);
+    const plugin = createPlugin(`${repo.dir}#v1.0.0`);
+    const { result, text } = run([plugin], { pluginsPath: spaced });
+    await result;
+    expect(text()).toContain(`$ mktemp -dp "${spaced}"\n`);
+    expect(text()).toMatch(new RegExp(`\\$ mv "${spaced}/\\w+" "${path.join(spaced, "agent-1", plugin.identifier)}"\n`));
   });
 
   it("stops when cancelled between attempts, leaving no temp dir or lock", async () => {

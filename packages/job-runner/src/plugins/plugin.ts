@@ -150,6 +150,17 @@ export function zipBaseScheme(scheme: string): string {
 }
 
 /**
+ * Hides credentials in a message quoting a source that did not parse (so
+ * `redactUrlCredentials` cannot help): a password, and over http(s) a user name,
+ * which there is usually a token; an ssh login such as `git@` stays.
+ */
+function maskSourceCredentials(message: string): string {
+  return message
+    .replace(/(https?:\/\/)[^/@\s"]*@/giu, "$1xxxxx@")
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^/:@\s"]*):[^/@\s"]*@/giu, "$1:xxxxx@");
+}
+
+/**
  * Builds a {@link Plugin} from one source and its configuration (`CreatePlugin`).
  * Throws `PLUGIN_INVALID_SOURCE` when the source is not a URL Go would parse or
  * has a second `#`.
@@ -159,10 +170,10 @@ export function createPlugin(source: string, configuration: JsonObject = {}): Pl
   try {
     url = parseSourceUrl(source);
   } catch (error) {
-    throw new JobRunnerError("PLUGIN_INVALID_SOURCE", (error as Error).message, { cause: error });
+    throw new JobRunnerError("PLUGIN_INVALID_SOURCE", maskSourceCredentials((error as Error).message));
   }
   if (url.fragment.includes("#")) {
-    throw new JobRunnerError("PLUGIN_INVALID_SOURCE", `too many '#'s in "${goQuote(source)}"`);
+    throw new JobRunnerError("PLUGIN_INVALID_SOURCE", maskSourceCredentials(`too many '#'s in "${goQuote(source)}"`));
   }
   const location = url.host + url.path;
   const name = pluginName(location);

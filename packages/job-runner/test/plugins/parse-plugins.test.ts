@@ -26,6 +26,13 @@ describe("parsePlugins errors", () => {
     ],
     ["bad port", '["ssh://git@github.com:org/x.git"]', "PLUGIN_INVALID_SOURCE", 'parse "ssh://git@github.com:org/x.git": invalid port ":org" after host'],
     ["bad escape", '["github.com/a/b%zz"]', "PLUGIN_INVALID_SOURCE", 'parse "github.com/a/b%zz": invalid URL escape "%zz"'],
+    [
+      "a token in a source that does not parse",
+      '["https://ghp_TOKEN42@github.com/a/b%zz"]',
+      "PLUGIN_INVALID_SOURCE",
+      'parse "https://xxxxx@github.com/a/b%zz": invalid URL escape "%zz"',
+    ],
+    ["a password in a source with two #s", '["ssh://u:pw123456@host/x#1#2"]', "PLUGIN_INVALID_SOURCE", "too many '#'s in \"ssh://u:xxxxx@host/x#1#2\""],
     ["control character", '["github.com/a/\\u0001b"]', "PLUGIN_INVALID_SOURCE", 'parse "github.com/a/\\x01b": net/url: invalid control character in URL'],
   ])("%s", (_, json, code, message) => {
     expect(() => parsePlugins(json)).toThrow(expect.objectContaining({ name: "JobRunnerError", code, message }));

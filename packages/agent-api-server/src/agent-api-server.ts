@@ -16,7 +16,8 @@ import { AgentApiServerError } from "./errors.js";
 import type { FaultHandle, FaultRule } from "./faults.js";
 import { createBuild, createJob, type BuildOptions, type JobOptions } from "./job-creation.js";
 import { chunksInOrder, jobLogStream } from "./job-log.js";
-import { ACTIVE_STATES, cancelJob, timeOutJob } from "./job-transitions.js";
+import { ACTIVE_STATES } from "./job-states.js";
+import { cancelJob, timeOutJob } from "./job-transitions.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { MemoryStore } from "./memory-store.js";
 import { createPipelineValidator } from "./pipeline-validator.js";
@@ -47,8 +48,10 @@ export interface AgentApiServerOptions {
   /** The token `POST register` requires. @default a random `bkrt_…` token, readable as `server.registrationToken` */
   readonly registrationToken?: string;
   /**
-   * Buildkite's pipeline JSON schema; uploaded pipelines are validated against it.
-   * Without it only "an object with a `steps` list" is required.
+   * Buildkite's pipeline JSON schema; uploaded pipelines are validated against it
+   * (with `@agent/pipeline`'s `checkPipelineSchema`, compiled once per schema object
+   * at the first upload; one that does not compile rejects uploads and is logged at
+   * error). Without it only "an object with a `steps` list" is required.
    */
   readonly pipelineSchema?: object;
   /** Intervals handed to agents at register. @default { ping: 1, jobStatus: 1, heartbeat: 60 } */
@@ -137,7 +140,7 @@ export class AgentApiServer {
   #listening: Promise<ListeningAddress> | undefined;
   #closed: Promise<void> | undefined;
 
-  /** @throws AgentApiServerError `SERVER_OPTION_INVALID` for an out-of-range option or a schema that does not compile. */
+  /** @throws AgentApiServerError `SERVER_OPTION_INVALID` for an out-of-range option. */
   constructor(options: AgentApiServerOptions = {}) {
     this.registrationToken = options.registrationToken ?? `bkrt_${randomBytes(24).toString("base64url")}`;
     if (this.registrationToken === "") invalid("registrationToken must not be empty");

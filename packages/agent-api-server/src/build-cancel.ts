@@ -1,4 +1,5 @@
-import { TERMINAL_STATES, cancelJob } from "./job-transitions.js";
+import { TERMINAL_STATES } from "./job-states.js";
+import { cancelJob } from "./job-transitions.js";
 import type { ServerCore } from "./server-core.js";
 import type { BuildRecord } from "./store.js";
 

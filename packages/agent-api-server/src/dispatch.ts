@@ -1,8 +1,6 @@
+import { ACTIVE_STATES, TERMINAL_STATES } from "./job-states.js";
 import type { ServerCore } from "./server-core.js";
 import type { AgentRecord, JobRecord } from "./store.js";
-
-const ACTIVE = new Set(["accepted", "running", "canceling", "timing_out"]);
-const TERMINAL = new Set(["finished", "canceled", "timed_out"]);
 
 /**
  * The job a ping should hand `agent`, or `undefined`. An agent runs one job at a
@@ -16,7 +14,7 @@ export function nextJobFor(core: ServerCore, agent: AgentRecord): JobRecord | un
   let best: JobRecord | undefined;
   for (const job of core.store.jobs.values()) {
     if (job.agentId === agent.id) {
-      if (ACTIVE.has(job.state)) return undefined;
+      if (ACTIVE_STATES.has(job.state)) return undefined;
       if (job.state === "assigned") offered ??= job;
       continue;
     }
@@ -33,7 +31,7 @@ export function nextJobFor(core: ServerCore, agent: AgentRecord): JobRecord | un
 export function dependenciesSatisfied(core: ServerCore, job: JobRecord): boolean {
   for (const id of job.dependsOn) {
     const dependency = core.store.jobs.get(id);
-    if (dependency !== undefined && !TERMINAL.has(dependency.state)) return false;
+    if (dependency !== undefined && !TERMINAL_STATES.has(dependency.state)) return false;
   }
   return true;
 }

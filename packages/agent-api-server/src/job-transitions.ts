@@ -1,13 +1,8 @@
 import { AgentApiServerError, HttpError } from "./errors.js";
 import { agentMatchesRules, dependenciesSatisfied } from "./dispatch.js";
+import { ACTIVE_STATES, TERMINAL_STATES } from "./job-states.js";
 import type { ServerCore } from "./server-core.js";
 import type { AgentRecord, JobRecord, JobState } from "./store.js";
-
-/** States in which a job holds an agent (it is the agent's current job). */
-export const ACTIVE_STATES: ReadonlySet<JobState> = new Set(["accepted", "running", "canceling", "timing_out"]);
-
-/** States a job never leaves. */
-export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(["finished", "canceled", "timed_out"]);
 
 function illegal(job: JobRecord, action: string): AgentApiServerError {
   const reason = TERMINAL_STATES.has(job.state) ? `it is already ${job.state}` : `it is ${job.state}`;

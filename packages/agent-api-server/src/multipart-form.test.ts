@@ -56,4 +56,27 @@ describe("parseMultipartForm", () => {
     const { sink } = collectingSink();
     await expect(parseMultipartForm(pieces(bad, 7), BOUNDARY, "file", sink)).rejects.toMatchObject({ status: 400 });
   });
+
+  // Regression: every chunk after the closing boundary was still appended to the
+  // parser's pending buffer, so an unauthenticated client could make it hold (and
+  // copy, quadratically) anything it sent after a tiny valid form.
+  it("reads and drops what follows the closing boundary without keeping it", async () => {
+    const junk = Buffer.alloc(16 * 1024, "j");
+    const pieceCount = 512; // 8 MiB in all
+    let peakGrowth = 0;
+    async function* formThenJunk(): AsyncGenerator<Buffer> {
+      yield body;
+      const before = process.memoryUsage().arrayBuffers;
+      // The same buffer every time, so any growth is the parser keeping pieces.
+      for (let i = 0; i < pieceCount; i++) {
+        yield junk;
+        if (i % 64 === 63) peakGrowth = Math.max(peakGrowth, process.memoryUsage().arrayBuffers - before);
+      }
+    }
+    const { got, sink } = collectingSink();
+    const fields = await parseMultipartForm(formThenJunk(), BOUNDARY, "file", sink);
+    expect(fields.get("after")).toBe("late");
+    expect(Buffer.concat(got.parts).equals(file)).toBe(true);
+    expect(peakGrowth).toBeLessThan(4 * 1024 * 1024);
+  });
 });

@@ -65,6 +65,9 @@ export async function parseMultipartForm(
   };
 
   for await (const chunk of body) {
+    // After the closing boundary the rest (an epilogue, or junk) is read and dropped,
+    // never kept: it could be any size, and nobody has checked who sent it.
+    if (state === "done") continue;
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     for (;;) {
       if (state === "preamble") {
@@ -79,6 +82,7 @@ export async function parseMultipartForm(
         if (pending.length < 2) break;
         if (pending[0] === 0x2d && pending[1] === 0x2d) {
           state = "done";
+          pending = Buffer.alloc(0);
           break;
         }
         if (!pending.subarray(0, 2).equals(CRLF)) throw new HttpError(400, "Malformed multipart body: bad boundary line");

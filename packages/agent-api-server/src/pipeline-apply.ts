@@ -1,3 +1,4 @@
+import { interpolateStepMatrix } from "@agent/pipeline";
 import { AgentApiServerError } from "./errors.js";
 import { createJob, queryRules, resolveStepRef, type JobOptions } from "./job-creation.js";
 import { cancelJob } from "./job-transitions.js";
@@ -42,16 +43,18 @@ export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, bu
         if (attrs["skip"] !== undefined && attrs["skip"] !== false && attrs["skip"] !== null) continue;
         const dependsOn = [...barrier, ...dependencies(core, build.id, attrs["depends_on"])];
         for (const instance of expand(attrs)) {
+          // Everything per job comes from the interpolated step (the key is never interpolated).
+          const step = instance.attrs;
           const options: JobOptions = {
-            command: commandOf(instance.attrs),
-            label: stringOrUndefined(instance.attrs["label"] ?? instance.attrs["name"]),
-            key: stringOrUndefined(attrs["key"] ?? attrs["identifier"] ?? attrs["id"]),
-            env: { ...pipelineEnv, ...stringMap(instance.attrs["env"]) },
-            plugins: attrs["plugins"],
-            agents: queryRules((attrs["agents"] ?? pipelineAgents) as Json | unknown[] | undefined),
-            priority: typeof attrs["priority"] === "number" ? attrs["priority"] : undefined,
-            timeoutInMinutes: typeof attrs["timeout_in_minutes"] === "number" ? attrs["timeout_in_minutes"] : undefined,
-            artifactPaths: artifactPaths(attrs["artifact_paths"]),
+            command: commandOf(step),
+            label: stringOrUndefined(step["label"] ?? step["name"]),
+            key: stringOrUndefined(step["key"] ?? step["identifier"] ?? step["id"]),
+            env: { ...pipelineEnv, ...stringMap(step["env"]) },
+            plugins: step["plugins"],
+            agents: queryRules((step["agents"] ?? pipelineAgents) as Json | unknown[] | undefined),
+            priority: typeof step["priority"] === "number" ? step["priority"] : undefined,
+            timeoutInMinutes: typeof step["timeout_in_minutes"] === "number" ? step["timeout_in_minutes"] : undefined,
+            artifactPaths: artifactPaths(step["artifact_paths"]),
           };
           const job = createJob(core, build, options, {
             attributes: instance.attrs,
@@ -176,10 +179,16 @@ interface Instance {
   parallelJobCount: number | undefined;
 }
 
-/** Fans a step out by `matrix` (values interpolated into command, label, env) and `parallelism`. */
+/**
+ * Fans a step out by `matrix` and `parallelism`. Each combination is applied with
+ * `@agent/pipeline`'s `interpolateStepMatrix`, as the agent applies it (command,
+ * label, plugins, env values and every other field but `key`); a token naming no
+ * dimension, or an adjustment that does not fit the setup, throws its
+ * `PIPELINE_MATRIX` error: a rejection of the upload.
+ */
 function expand(attrs: Json): Instance[] {
   const combos = matrixCombinations(attrs["matrix"]);
-  const variants = combos.map((combo) => (combo === undefined ? attrs : interpolate(attrs, combo)));
+  const variants = combos.map((combo) => (combo === undefined ? attrs : interpolateStepMatrix(attrs, combo)));
   const parallelism = parallelismOf(attrs);
   const instances: Instance[] = [];
   for (const variant of variants) {
@@ -214,9 +223,14 @@ function matrixCombinations(matrix: unknown): Combination[] {
   const adjustments = Array.isArray(spec["adjustments"]) ? (spec["adjustments"] as Json[]) : [];
   for (const adjustment of adjustments) {
     const withValue = adjustment["with"];
-    const target: Record<string, string> = Array.isArray(withValue)
-      ? { "": String(withValue[0]) }
-      : Object.fromEntries(Object.entries((withValue ?? {}) as Json).map(([k, v]) => [k, String(v)]));
+    // Read as interpolateStepMatrix validates it: a map of dimensions, else one
+    // value of the anonymous dimension.
+    const target: Record<string, string> =
+      typeof withValue === "object" && withValue !== null && !Array.isArray(withValue)
+        ? Object.fromEntries(Object.entries(withValue as Json).map(([k, v]) => [k, String(v)]))
+        : withValue === undefined || withValue === null
+          ? {}
+          : { "": String(withValue) };
     const same = (combo: Record<string, string>) =>
       Object.keys(target).length === Object.keys(combo).length && Object.entries(target).every(([k, v]) => combo[k] === v);
     const skip = adjustment["skip"];
@@ -224,23 +238,6 @@ function matrixCombinations(matrix: unknown): Combination[] {
     else if (!combos.some(same)) combos.push(target);
   }
   return combos.length === 0 ? [undefined] : combos;
-}
-
-function interpolate(attrs: Json, combo: Record<string, string>): Json {
-  const replace = (text: string) =>
-    text.replace(/\{\{\s*matrix(?:\.([A-Za-z0-9_-]+))?\s*\}\}/g, (whole, name: string | undefined) => combo[name ?? ""] ?? whole);
-  const out: Json = { ...attrs };
-  for (const name of ["command", "commands", "label", "name"]) {
-    const value = out[name];
-    if (typeof value === "string") out[name] = replace(value);
-    else if (Array.isArray(value)) out[name] = value.map((item) => (typeof item === "string" ? replace(item) : item));
-  }
-  if (typeof out["env"] === "object" && out["env"] !== null) {
-    out["env"] = Object.fromEntries(
-      Object.entries(out["env"] as Json).map(([k, v]) => [k, typeof v === "string" ? replace(v) : v]),
-    );
-  }
-  return out;
 }
 
 function stringMap(value: unknown): Record<string, string> {

@@ -10,6 +10,16 @@ describe("bad input", () => {
     expect(answer.json).toEqual({ message: expect.stringMatching(/not valid JSON/) });
   });
 
+  // Regression: the answer carried V8's parse message, which quotes the body (here
+  // the start of a token) back to whoever sent it and into any log of the answer.
+  it("does not quote the body in its 400", async () => {
+    const { endpoint } = await startServer();
+    const { token } = await registerAgent(endpoint);
+    const answer = await call(endpoint, "POST", "heartbeat", { token, body: "nope bkaa_secret_value_1", headers: { "Content-Type": "application/json" } });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toEqual({ message: "Request body is not valid JSON" });
+  });
+
   it.each([
     ["an array body", "register", ["x"]],
     ["a wrong field type", "register", { name: 5 }],

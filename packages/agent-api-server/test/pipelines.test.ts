@@ -59,6 +59,60 @@ describe("pipeline upload", () => {
     expect(server.pipelineUploads(job.id)).toMatchObject([{ uuid: "u1", state: "applied", jobIds: created.map((j) => j.id) }]);
   });
 
+  // Regression: matrix values were interpolated only into command, label, name and
+  // env, so plugin config kept `{{matrix…}}` in the job's BUILDKITE_PLUGINS, and a
+  // dimension name with a dot never matched its token.
+  it("interpolates each matrix combination into the job's plugins, env, label and command", async () => {
+    const { server, endpoint } = await startServer();
+    const { job, agent } = await runningJob(server, endpoint);
+    const pipeline = {
+      steps: [
+        {
+          label: "{{matrix.os.name}} {{ matrix.arch }}",
+          command: "build --arch {{matrix.arch}}",
+          env: { ARCH: "{{matrix.arch}}" },
+          plugins: [{ "docker#v5.12.0": { image: "node:{{matrix.arch}}", platform: "{{matrix.os.name}}" } }],
+          matrix: { setup: { "os.name": ["linux"], arch: ["amd64", "arm64"] } },
+        },
+      ],
+    };
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "m-1", pipeline } });
+    expect(answer.status).toBe(201);
+    const finish = { exit_status: "0", finished_at: "2026-08-20T01:05:00Z", chunks_failed_count: 0 };
+    expect((await call(endpoint, "PUT", `jobs/${job.id}/finish`, { token: job.token, body: finish })).status).toBe(200);
+    const seen: Record<string, string>[] = [];
+    for (let i = 0; i < 2; i++) {
+      const ping = await call(endpoint, "GET", "ping", { token: agent.token });
+      const next = ping.json.job.id as string;
+      const accept = await call(endpoint, "PUT", `jobs/${next}/accept`, { token: agent.token });
+      seen.push(accept.json.env);
+      const nextToken = server.job(next)!.token;
+      expect((await call(endpoint, "PUT", `jobs/${next}/start`, { token: nextToken, body: {} })).status).toBe(200);
+      expect((await call(endpoint, "PUT", `jobs/${next}/finish`, { token: nextToken, body: finish })).status).toBe(200);
+    }
+    expect(seen.map((env) => [env["BUILDKITE_LABEL"], env["BUILDKITE_COMMAND"], env["ARCH"], JSON.parse(env["BUILDKITE_PLUGINS"]!)])).toEqual(
+      ["amd64", "arm64"].map((arch) => [
+        `linux ${arch}`,
+        `build --arch ${arch}`,
+        arch,
+        [{ "github.com/buildkite-plugins/docker-buildkite-plugin#v5.12.0": { image: `node:${arch}`, platform: "linux" } }],
+      ]),
+    );
+  });
+
+  it("rejects a matrix token naming no dimension, without logging a server error", async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => void errors.push(message) };
+    const { server, endpoint } = await startServer({ logger });
+    const { job, buildId } = await runningJob(server, endpoint);
+    const pipeline = { steps: [{ command: "echo {{matrix.nope}}", matrix: ["a", "b"] }] };
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "m-2", pipeline } });
+    expect(answer.status).toBe(422);
+    expect(answer.json).toEqual({ message: "Pipeline could not be applied: unknown matrix tokens in input: matrix.nope" });
+    expect(server.jobs(buildId)).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
   it("rejects an invalid synchronous upload with 422 and a message, creating no jobs", async () => {
     const { server, endpoint } = await startServer({ pipelineSchema: schema });
     const { job, buildId } = await runningJob(server, endpoint);
@@ -67,7 +121,8 @@ describe("pipeline upload", () => {
       body: { uuid: "bad", pipeline: { steps: [{ command: "x", timeout_in_minutes: "soon" }] } },
     });
     expect(answer.status).toBe(422);
-    expect(answer.json).toEqual({ message: expect.stringMatching(/^Pipeline is invalid: \/steps\/0/) });
+    // The path as @agent/pipeline's checkPipelineSchema names it (was a JSON pointer, /steps/0/…).
+    expect(answer.json).toEqual({ message: "Pipeline is invalid: steps[0].timeout_in_minutes must be integer" });
     expect(server.jobs(buildId)).toHaveLength(1);
   });
 
@@ -103,6 +158,20 @@ describe("pipeline upload", () => {
     expect(poll.json).toEqual({ uuid: "r-1", state: "rejected", message: expect.stringContaining("steps") });
     expect(await server.waitForEvent("pipeline.rejected", { signal: AbortSignal.timeout(1000) })).toMatchObject({ uuid: "r-1" });
     expect((await call(endpoint, "GET", `jobs/${job.id}/pipelines/unknown`, { token: job.token })).status).toBe(404);
+  });
+
+  // The schema is compiled at the first upload that needs it (compiling in every
+  // constructor cost ~80 ms per server): a broken schema shows there, as a rejection
+  // the uploader can read and an error for the embedder.
+  it("compiles the schema lazily: a broken one rejects the upload and logs an error", async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => void errors.push(message) };
+    const { server, endpoint } = await startServer({ pipelineSchema: { type: "no-such-type" }, logger });
+    const { job } = await runningJob(server, endpoint);
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "s-1", pipeline: { steps: [] } } });
+    expect(answer.status).toBe(422);
+    expect(answer.json).toEqual({ message: expect.stringMatching(/^Pipeline could not be applied: pipelineSchema does not compile/) });
+    expect(errors).toEqual(["applying a pipeline upload failed"]);
   });
 
   it("checks only for a steps list when no schema is configured", async () => {

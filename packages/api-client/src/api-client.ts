@@ -9,6 +9,7 @@ import { rememberSecret, type ClientCore, type SharedState } from "./exchange.js
 import { saveHeaderTimes } from "./header-times.js";
 import * as heartbeats from "./heartbeats.js";
 import { HttpTransport } from "./http-transport.js";
+import { KnownSecrets } from "./known-secrets.js";
 import * as jobs from "./jobs.js";
 import { silentLogger, type Logger } from "./logger.js";
 import * as metaData from "./meta-data.js";
@@ -70,6 +71,7 @@ export interface ApiClientOptions {
 // Set by #derive just around `new ApiClient(...)` so derived clients share the
 // parent's sockets and known tokens without the constructor exposing that state.
 let inheritedShared: SharedState | undefined;
+let inheritedTokens: readonly string[] = [];
 
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   delay(ms, undefined, signal ? { signal } : undefined);
@@ -89,8 +91,10 @@ export class ApiClient {
 
   constructor(options: ApiClientOptions = {}) {
     const token = options.token ?? "";
-    const sharedState: SharedState = inheritedShared ?? { transport: new HttpTransport(), secrets: new Set() };
+    const sharedState: SharedState = inheritedShared ?? { transport: new HttpTransport(), secrets: new KnownSecrets() };
+    const ownTokens = token === "" || inheritedTokens.includes(token) ? inheritedTokens : [...inheritedTokens, token];
     inheritedShared = undefined;
+    inheritedTokens = [];
     rememberSecret(sharedState, token);
     const clock: RetryClock = {
       sleep: options.sleep ?? defaultSleep,
@@ -107,6 +111,7 @@ export class ApiClient {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       clock,
       shared: sharedState,
+      ownTokens,
       requestHeaders: requestHeadersFromEnv(options.env ?? {}),
     };
   }
@@ -114,6 +119,7 @@ export class ApiClient {
   #derive(changes: { token?: string; endpoint?: string }): ApiClient {
     const core = this.#core;
     inheritedShared = core.shared;
+    inheritedTokens = core.ownTokens;
     const client = new ApiClient(
       {
         endpoint: changes.endpoint ?? core.endpoint,

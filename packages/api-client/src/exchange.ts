@@ -1,6 +1,7 @@
-import { ApiError, TransportError, type ApiErrorDetails } from "./errors.js";
+import { ApiError, TransportError, type ApiErrorCode, type ApiErrorDetails } from "./errors.js";
 import { HttpTransport, TransportFailure, type HttpResponse } from "./http-transport.js";
 import { encodeJsonBody } from "./json-body.js";
+import type { KnownSecrets, RememberOptions } from "./known-secrets.js";
 import type { Logger } from "./logger.js";
 import { joinUrlPath } from "./path-escape.js";
 import { checkSchema, type ResponseSchema } from "./response-schema.js";
@@ -14,6 +15,12 @@ const MAX_JSON_BYTES = 64 * 1024 * 1024;
 const BODY_PREFIX_CHARS = 100;
 /** How much of a server's error message an error keeps. */
 const SERVER_MESSAGE_CHARS = 500;
+/**
+ * How much server text is scrubbed before it is cut: far more than any message an
+ * error keeps plus the longest secret (a PEM key is ~3 KB), so nothing quoted can
+ * be the unscrubbed start of a secret cut at the window's edge.
+ */
+const SCRUB_WINDOW_CHARS = 64 * 1024;
 
 /**
  * Node error codes that match the real agent's list of retryable transport errors
@@ -31,28 +38,21 @@ const RETRYABLE_TRANSPORT_CODES = new Set([
 
 /**
  * State shared by a client and every client derived from it (`withToken`,
- * `withEndpoint`): the socket pool, and every token any of them has held, so a
- * server echoing one back in a message never gets it into an error or a log.
+ * `withEndpoint`): the socket pool, and every token and secret value any of them
+ * has seen, so a server echoing one back in a message never gets it into an error
+ * or a log.
  */
 export interface SharedState {
   readonly transport: HttpTransport;
-  readonly secrets: Set<string>;
+  readonly secrets: KnownSecrets;
 }
 
-/** Tokens remembered for scrubbing; the oldest are forgotten past this (one per job). */
-const MAX_REMEMBERED_SECRETS = 1000;
-
-/** Shorter values are not scrubbed: replacing every "1" or "yes" would garble messages. */
-const MIN_SCRUBBED_LENGTH = 6;
-
-/** Remembers a token or secret value so that server text echoing it is scrubbed. */
-export function rememberSecret(shared: SharedState, secret: string): void {
-  if (secret.length < MIN_SCRUBBED_LENGTH) return;
-  shared.secrets.delete(secret);
-  shared.secrets.add(secret);
-  if (shared.secrets.size > MAX_REMEMBERED_SECRETS) {
-    shared.secrets.delete(shared.secrets.values().next().value as string);
-  }
+/**
+ * Remembers a token or secret value so that server text echoing it is scrubbed;
+ * `anyLength` for pipeline secrets, which are scrubbed however short.
+ */
+export function rememberSecret(shared: SharedState, secret: string, options?: RememberOptions): void {
+  shared.secrets.remember(secret, options);
 }
 
 /** One client's settings, as the resource modules see them. */
@@ -64,6 +64,11 @@ export interface ClientCore {
   readonly timeoutMs: number;
   readonly clock: RetryClock;
   readonly shared: SharedState;
+  /**
+   * This client's token and those of the clients it was derived from: scrubbed
+   * from every message whatever the remembered values' LRU has forgotten.
+   */
+  readonly ownTokens: readonly string[];
   /** The `Buildkite-*` headers added to every request; replaced by ping/registration. */
   requestHeaders: Readonly<Record<string, string>>;
 }
@@ -104,14 +109,32 @@ export interface Exchange<T> {
   readonly check?: (result: ExchangeResult<T>) => void;
   /** Overrides the policy's rule for particular errors. */
   readonly decide?: (error: ApiError) => boolean | undefined;
+  /** Codes of expected polling states: their retries log at info, not warn. @default none */
+  readonly infoRetryCodes?: readonly ApiErrorCode[];
   readonly signal: AbortSignal | undefined;
 }
 
-/** Replaces every known token in server-provided text. */
+/** Replaces every known token and secret value in server-provided text. */
 function scrub(core: ClientCore, text: string): string {
-  let out = text;
-  for (const secret of core.shared.secrets) out = out.replaceAll(secret, "[REDACTED]");
-  return out;
+  return core.shared.secrets.scrub(text, core.ownTokens);
+}
+
+/**
+ * The start of server-provided text, scrubbed before it is cut (so a multi-line
+ * secret still matches, and a cut cannot leave the start of a secret behind). Only
+ * the first SCRUB_WINDOW_CHARS are scrubbed: this bounds the work a hostile body
+ * can cause.
+ */
+function scrubbedPrefix(core: ClientCore, text: string, maxChars: number): string {
+  return scrub(core, text.slice(0, SCRUB_WINDOW_CHARS)).slice(0, maxChars);
+}
+
+/**
+ * A server's message as an error quotes it: scrubbed first, then whitespace runs
+ * collapsed (one line), then cut to 500 characters.
+ */
+export function quoteServerMessage(core: ClientCore, message: string): string {
+  return scrubbedPrefix(core, message, SCRUB_WINDOW_CHARS).replace(/\s+/g, " ").slice(0, SERVER_MESSAGE_CHARS);
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -152,6 +175,7 @@ export async function exchange<T>(core: ClientCore, spec: Exchange<T>): Promise<
       policy,
       signal: spec.signal,
       ...(spec.decide ? { decide: spec.decide } : {}),
+      ...(spec.infoRetryCodes ? { infoRetryCodes: spec.infoRetryCodes } : {}),
       attempt: async ({ attempt, remainingMs }) => {
         const headers: Record<string, string> = { "User-Agent": core.userAgent, "Accept-Encoding": "gzip" };
         if (core.token !== "") headers["Authorization"] = `Token ${core.token}`;
@@ -263,7 +287,7 @@ function parseResponse<T>(
   } catch {
     // JSON.parse's own message quotes the body, so it is not kept as the cause.
     const quotable = !spec.sensitiveBody && !/^\s*[[{"]/.test(text);
-    const bodyPrefix = quotable ? scrub(core, text.slice(0, BODY_PREFIX_CHARS)) : undefined;
+    const bodyPrefix = quotable ? scrubbedPrefix(core, text, BODY_PREFIX_CHARS) : undefined;
     throw new ApiError(
       { ...base, code: "API_BAD_RESPONSE", field: "(body)", ...(bodyPrefix !== undefined ? { bodyPrefix } : {}) },
       `unusable response to ${where.call}: body is not JSON` +
@@ -286,7 +310,7 @@ function errorMessage(core: ClientCore, body: Buffer): string | undefined {
     const parsed: unknown = JSON.parse(body.toString("utf8"));
     const message = (parsed as { message?: unknown } | null)?.message;
     if (typeof message !== "string" || message === "") return undefined;
-    return scrub(core, message.replace(/\s+/g, " ").slice(0, SERVER_MESSAGE_CHARS));
+    return quoteServerMessage(core, message);
   } catch {
     return undefined;
   }

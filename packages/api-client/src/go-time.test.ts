@@ -1,6 +1,8 @@
-import { formatRfc3339NanoLocal, formatRfc3339NanoUtc } from "./go-time.js";
+import { rfc3339Nano } from "@agent/log-redactor";
+import { formatRfc3339NanoLocal } from "./go-time.js";
 
-describe("formatRfc3339NanoUtc", () => {
+// Job start/finish times are sent in the log redactor's Go RFC3339Nano form.
+describe("rfc3339Nano (job times)", () => {
   it.each([
     [Date.UTC(2026, 7, 20, 1, 2, 3, 456), "2026-08-20T01:02:03.456Z"],
     [Date.UTC(2026, 7, 20, 1, 2, 3, 450), "2026-08-20T01:02:03.45Z"],
@@ -8,7 +10,7 @@ describe("formatRfc3339NanoUtc", () => {
     [Date.UTC(2026, 7, 20, 1, 2, 3, 0), "2026-08-20T01:02:03Z"],
     [Date.UTC(2026, 0, 1, 0, 0, 0, 5), "2026-01-01T00:00:00.005Z"],
   ])("%s → %s", (ms, expected) => {
-    expect(formatRfc3339NanoUtc(new Date(ms))).toBe(expected);
+    expect(rfc3339Nano(new Date(ms).getTime())).toBe(expected);
   });
 });
 

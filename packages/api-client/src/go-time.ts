@@ -6,19 +6,6 @@ function fraction(ms: number): string {
 }
 
 /**
- * `date` in UTC as Go's `time.RFC3339Nano` prints it: `2026-08-20T01:02:03.456Z`,
- * `2026-08-20T01:02:03Z` when the milliseconds are zero (JavaScript dates carry
- * milliseconds, so there are at most three fraction digits).
- */
-export function formatRfc3339NanoUtc(date: Date): string {
-  return (
-    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}` +
-    `T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}` +
-    `${fraction(date.getUTCMilliseconds())}Z`
-  );
-}
-
-/**
  * `date` in this process's local time zone with its offset, as Go's
  * `time.Now().Format(time.RFC3339Nano)` prints it for heartbeats:
  * `2026-08-20T11:02:03.456+10:00` (`Z` when the offset is zero).

@@ -9,7 +9,7 @@ export { goArch, goOs, userAgent } from "./user-agent.js";
 export { canonicalHeaderKey, requestHeadersFromEnv, requestHeadersToEnv } from "./request-headers.js";
 export { railsPathEscape } from "./path-escape.js";
 export { parseRetryAfter } from "./retry-after.js";
-export { formatRfc3339NanoLocal, formatRfc3339NanoUtc } from "./go-time.js";
+export { formatRfc3339NanoLocal } from "./go-time.js";
 export {
   RETRY_POLICIES,
   backoffMs,

@@ -1,6 +1,6 @@
+import { rfc3339Nano } from "@agent/log-redactor";
 import type { CallOptions } from "./call-options.js";
 import { exchange, rememberSecret, type ClientCore } from "./exchange.js";
-import { formatRfc3339NanoUtc } from "./go-time.js";
 import { GoMap } from "./json-body.js";
 import { railsPathEscape } from "./path-escape.js";
 import {
@@ -266,7 +266,7 @@ export async function startJob(core: ClientCore, jobId: string, options: StartJo
     call: "startJob",
     method: "PUT",
     path: `jobs/${railsPathEscape(jobId)}/start`,
-    json: { started_at: (typeof startedAt === "string" ? startedAt : formatRfc3339NanoUtc(startedAt)) || undefined },
+    json: { started_at: (typeof startedAt === "string" ? startedAt : rfc3339Nano(startedAt.getTime())) || undefined },
     signal: options.signal,
   });
 }
@@ -291,7 +291,7 @@ export async function finishJob(
       exit_status: request.exitStatus || undefined,
       signal: request.signal || undefined,
       signal_reason: request.signalReason || undefined,
-      finished_at: (typeof finishedAt === "string" ? finishedAt : formatRfc3339NanoUtc(finishedAt)) || undefined,
+      finished_at: (typeof finishedAt === "string" ? finishedAt : rfc3339Nano(finishedAt.getTime())) || undefined,
       chunks_failed_count: request.chunksFailedCount,
       ignore_agent_in_dispatches: request.ignoreAgentInDispatches ? true : undefined,
     },

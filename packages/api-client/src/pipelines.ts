@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { CallOptions } from "./call-options.js";
 import { ApiError } from "./errors.js";
-import { exchange, type ClientCore } from "./exchange.js";
+import { exchange, quoteServerMessage, type ClientCore } from "./exchange.js";
 import { railsPathEscape } from "./path-escape.js";
 import { sleepUnlessAborted } from "./retrier.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -119,11 +119,13 @@ export async function uploadPipeline(
         case "processing":
           throw new ApiError({ ...where, code: "PIPELINE_PENDING" }, `pipeline upload not yet applied: ${data.state}`);
         case "rejected":
-        case "failed":
+        case "failed": {
+          const serverMessage = quoteServerMessage(core, data.message);
           throw new ApiError(
-            { ...where, code: "PIPELINE_REJECTED", serverMessage: data.message },
-            `pipeline upload ${data.state}: ${data.message}`,
+            { ...where, code: "PIPELINE_REJECTED", serverMessage },
+            `pipeline upload ${data.state}: ${serverMessage}`,
           );
+        }
         default:
           throw new ApiError(
             { ...where, code: "API_BAD_RESPONSE", field: "state" },
@@ -131,6 +133,8 @@ export async function uploadPipeline(
           );
       }
     },
+    // Still pending is a poll, not a failure: the real agent logs it at info.
+    infoRetryCodes: ["PIPELINE_PENDING"],
     decide: (error) => {
       if (error.code === "PIPELINE_PENDING") return true;
       if (error.code === "PIPELINE_REJECTED" || error.field === "state") return false;

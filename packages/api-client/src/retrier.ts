@@ -1,4 +1,4 @@
-import { ApiError } from "./errors.js";
+import { ApiError, type ApiErrorCode } from "./errors.js";
 import type { Logger } from "./logger.js";
 import {
   honoursRetryAfter,
@@ -36,6 +36,11 @@ export interface RetryRun<T> {
   readonly attempt: (context: AttemptContext) => Promise<T>;
   /** Overrides the policy's rule for particular errors (`undefined` = use the rule). */
   readonly decide?: (error: ApiError) => boolean | undefined;
+  /**
+   * Codes of errors that are expected polling states rather than failures (a
+   * pipeline upload still pending): their retries log at info, not warn. @default none
+   */
+  readonly infoRetryCodes?: readonly ApiErrorCode[];
 }
 
 /** How the policy's rule sees an error. */
@@ -51,8 +56,8 @@ function formatDelay(ms: number): string {
 
 /**
  * Runs `run.attempt` under `run.policy`: retries what the rule allows, sleeps
- * {@link retryDelay} between attempts (logging each retry at warn with "attempt n
- * of max" and the delay), honours `Retry-After` where the policy says, enforces
+ * {@link retryDelay} between attempts (logging each retry at warn, or info for
+ * `infoRetryCodes`, with "attempt n of max" and the delay), honours `Retry-After` where the policy says, enforces
  * the overall deadline, and stops at once when `run.signal` aborts, during a
  * request or a sleep. Throws the last attempt's `ApiError`.
  */
@@ -88,8 +93,7 @@ export async function retry<T>(run: RetryRun<T>, clock: RetryClock, logger: Logg
 
     const retryAfterMs = honoursRetryAfter(policy, failure) ? error.retryAfterMs : undefined;
     const delayMs = retryDelay(policy, attempt, clock.random, retryAfterMs);
-    // A pending pipeline upload is a poll, not a failure: the real agent logs it at info.
-    const level = error.code === "PIPELINE_PENDING" ? "info" : "warn";
+    const level = run.infoRetryCodes?.includes(error.code) ? "info" : "warn";
     logger[level](
       `${error.message} (attempt ${attempts} of ${policy.maxAttempts}, retrying in ${formatDelay(delayMs)})`,
       { call: run.call, attempt: attempts, maxAttempts: policy.maxAttempts, delayMs },

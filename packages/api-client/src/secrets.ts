@@ -37,7 +37,8 @@ export async function getSecret(
     sensitiveBody: true,
     signal: options.signal,
   });
-  rememberSecret(core.shared, data.value);
+  // Pipeline secrets are redacted however short (logs-and-redaction §4.1).
+  rememberSecret(core.shared, data.value, { anyLength: true });
   return data;
 }
 

@@ -1,5 +1,5 @@
 import { LogRedactorError } from "./errors.js";
-import { isHeaderExpansionLine, isHeaderLine } from "./header-lines.js";
+import { headerLineKind } from "./header-lines.js";
 import { rfc3339Seconds } from "./rfc3339.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -32,6 +32,9 @@ export class LineTimestamper {
   private pendingBytes = 0;
   /** Part of the current line was already written (so no prefix is due for it). */
   private lineStarted = false;
+  /** The prefix for `prefixSecond` (epoch seconds): lines come far faster than seconds change. */
+  private prefix: Buffer = EMPTY;
+  private prefixSecond = Number.NaN;
 
   constructor(options: LineTimestamperOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -93,10 +96,18 @@ export class LineTimestamper {
   }
 
   private emit(out: Buffer[], line: Buffer): void {
-    const head = line.subarray(0, HEADER_PROBE_BYTES);
-    if (!this.lineStarted && !isHeaderLine(head) && !isHeaderExpansionLine(head)) {
-      out.push(Buffer.from(`[${rfc3339Seconds(this.now())}] `));
+    if (!this.lineStarted && headerLineKind(line.subarray(0, HEADER_PROBE_BYTES)) === undefined) {
+      out.push(this.prefixFor(this.now()));
     }
     out.push(line);
+  }
+
+  private prefixFor(epochMs: number): Buffer {
+    const second = Math.floor(epochMs / 1000);
+    if (second !== this.prefixSecond) {
+      this.prefix = Buffer.from(`[${rfc3339Seconds(epochMs)}] `);
+      this.prefixSecond = second;
+    }
+    return this.prefix;
   }
 }

@@ -81,3 +81,19 @@ describe("LineTimestamper (timestamp-lines)", () => {
     expect(out).toBe("[2024-01-01T12:30:45Z] abcdefghijklmnopqrstuvwxyz\n[2024-01-01T12:30:45Z] next\n");
   });
 });
+
+describe("LineTimestamper prefix per second", () => {
+  // Regression guard for the per-second prefix cache: each line's prefix must still
+  // be the time it was written out, including when the clock crosses a second or
+  // steps back.
+  it("follows the clock across seconds and back", () => {
+    const times = [T0, T0 + 500, T0 + 880, T0 + 881, T0 - 200, T0];
+    let i = 0;
+    const prefixer = new LineTimestamper({ now: () => times[i++]! });
+    const out = prefixer.write(Buffer.from("a\nb\nc\nd\ne\nf\n")).toString();
+    expect(out).toBe(
+      "[2024-01-01T12:30:45Z] a\n[2024-01-01T12:30:45Z] b\n[2024-01-01T12:30:46Z] c\n" +
+        "[2024-01-01T12:30:46Z] d\n[2024-01-01T12:30:44Z] e\n[2024-01-01T12:30:45Z] f\n",
+    );
+  });
+});

@@ -10,7 +10,8 @@ import {
 } from "../body-fields.js";
 import { nextJobFor } from "../dispatch.js";
 import { jobJson } from "../job-json.js";
-import { ACTIVE_STATES, assignJob, cancelJob, requeueOfferedJobs } from "../job-transitions.js";
+import { ACTIVE_STATES } from "../job-states.js";
+import { assignJob, cancelJob, requeueOfferedJobs } from "../job-transitions.js";
 import type { Handler, RouteContext } from "../route-context.js";
 import { stableUuid } from "../stable-uuid.js";
 import type { AgentRecord } from "../store.js";

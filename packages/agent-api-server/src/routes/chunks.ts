@@ -2,7 +2,7 @@ import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { queryInteger } from "../body-fields.js";
 import { HttpError } from "../errors.js";
-import { ACTIVE_STATES } from "../job-transitions.js";
+import { ACTIVE_STATES } from "../job-states.js";
 import type { Handler } from "../route-context.js";
 
 const gunzipAsync = promisify(gunzip);

@@ -1,6 +1,6 @@
 import { objectBody } from "../body-fields.js";
 import { HttpError } from "../errors.js";
-import { ACTIVE_STATES } from "../job-transitions.js";
+import { ACTIVE_STATES } from "../job-states.js";
 import type { Handler } from "../route-context.js";
 
 /** `POST jobs/{id}/header_times`: when each `---`/`+++`/`~~~` header line was printed. */

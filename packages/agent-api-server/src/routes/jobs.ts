@@ -1,7 +1,8 @@
 import { objectBody, optionalBoolean, optionalInteger, optionalString, type JsonObject } from "../body-fields.js";
 import { HttpError } from "../errors.js";
 import { jobJson } from "../job-json.js";
-import { ACTIVE_STATES, acceptJob, acquireJob, finishJob, startJob } from "../job-transitions.js";
+import { ACTIVE_STATES } from "../job-states.js";
+import { acceptJob, acquireJob, finishJob, startJob } from "../job-transitions.js";
 import type { Handler } from "../route-context.js";
 
 /** Job life cycle: accept/acquire, start, state poll, finish, update, promise failure. */

@@ -1,6 +1,6 @@
 import { objectBody, optionalBoolean, queryBoolean, requiredString } from "../body-fields.js";
 import { AgentApiServerError, HttpError } from "../errors.js";
-import { ACTIVE_STATES } from "../job-transitions.js";
+import { ACTIVE_STATES } from "../job-states.js";
 import { applyPipeline } from "../pipeline-apply.js";
 import type { Handler, Reply } from "../route-context.js";
 import type { ServerCore } from "../server-core.js";
@@ -91,27 +91,39 @@ function statusJson(upload: PipelineUploadRecord): Record<string, string> {
 /** Validates and applies a pending upload, once. */
 function settle(core: ServerCore, upload: PipelineUploadRecord): void {
   if (upload.state === "applied" || upload.state === "rejected") return;
-  const problem = core.validator.validate(upload.pipeline);
-  if (problem === undefined) {
-    const build = core.store.builds.get(upload.buildId);
-    try {
+  try {
+    const problem = core.validator.validate(upload.pipeline);
+    if (problem === undefined) {
+      const build = core.store.builds.get(upload.buildId);
       if (build === undefined) throw new AgentApiServerError("SERVER_UNKNOWN", "the job's build no longer exists");
       upload.jobIds = applyPipeline(core, upload, build);
       upload.state = "applied";
-    } catch (error) {
-      // Whatever the pipeline held, the uploader gets a rejection it can read, not a
-      // 500 on every status poll; an unexpected error is also logged as our bug.
-      if (!(error instanceof AgentApiServerError)) {
-        core.logger.error("applying a pipeline upload failed", { uuid: upload.uuid, error: String(error) });
-      }
+    } else {
       upload.state = "rejected";
-      upload.message = `Pipeline could not be applied: ${error instanceof Error ? error.message : String(error)}`;
+      upload.message = problem;
     }
-  } else {
+  } catch (error) {
+    // Whatever the pipeline held, the uploader gets a rejection it can read, not a
+    // 500 on every status poll; what is not the pipeline's fault (a bug, or a
+    // pipelineSchema that does not compile) is also logged for the embedder.
+    if (!isPipelineProblem(error)) {
+      core.logger.error("applying a pipeline upload failed", { uuid: upload.uuid, error: String(error) });
+    }
     upload.state = "rejected";
-    upload.message = problem;
+    upload.message = `Pipeline could not be applied: ${error instanceof Error ? error.message : String(error)}`;
   }
   core.store.pipelineUploads.set(upload.uuid, upload);
   if (upload.state === "applied") core.emit("pipeline.applied", { uuid: upload.uuid, jobId: upload.jobId, jobIds: upload.jobIds });
   else core.emit("pipeline.rejected", { uuid: upload.uuid, jobId: upload.jobId, message: upload.message });
+}
+
+/**
+ * Whether `error` says what is wrong with the uploaded pipeline (too many jobs, a
+ * matrix that does not fit: `@agent/pipeline`'s `PIPELINE_MATRIX`), as opposed to
+ * a server bug or misconfiguration.
+ */
+function isPipelineProblem(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof AgentApiServerError) return code !== "SERVER_OPTION_INVALID";
+  return code === "PIPELINE_MATRIX";
 }

@@ -1,7 +1,8 @@
 import { authorizeBuild } from "../auth.js";
 import { objectBody, optionalBoolean, optionalInteger, optionalString, requiredString, type JsonObject } from "../body-fields.js";
 import { HttpError } from "../errors.js";
-import { TERMINAL_STATES, cancelJob } from "../job-transitions.js";
+import { TERMINAL_STATES } from "../job-states.js";
+import { cancelJob } from "../job-transitions.js";
 import type { Handler, RouteContext } from "../route-context.js";
 import type { BuildRecord, JobRecord } from "../store.js";
 

@@ -10,6 +10,8 @@ import { AgentApiServer } from "@agent/agent-api-server";
 
 const AGENT = fileURLToPath(new URL("../../apps/agent/bin/buildkite-agent", import.meta.url));
 const SECRET = "hunter2-correct-horse-battery";
+// How long the agent gets to stop after SIGTERM: its cancel grace period (10 s) + 1 s, and some slack.
+const STOP_GRACE_MS = 15_000;
 const work = mkdtempSync(path.join(tmpdir(), "bk-main-job-"));
 
 const server = new AgentApiServer({ registrationToken: "local-registration-token" });
@@ -47,13 +49,22 @@ const agent = spawn(
     "--no-color"],
   { stdio: ["ignore", "inherit", "inherit"], env: { PATH: process.env.PATH, HOME: work } },
 );
-const agentExit = new Promise((resolve) => agent.on("exit", (code, signal) => resolve({ code, signal })));
+const agentExit = new Promise((resolve) => {
+  agent.on("exit", (code, signal) => resolve({ code, signal }));
+  agent.on("error", (error) => resolve({ code: null, signal: null, error }));
+});
+// An agent that dies before the jobs are done fails the run at once, not after the deadline.
+const agentDied = agentExit.then(({ code, signal, error }) => {
+  throw Object.assign(new Error(`the agent exited early with ${error ? error.message : (signal ?? code)}`), { agentExitCode: code });
+});
+agentDied.catch(() => {});
 
 const deadline = AbortSignal.timeout(120_000);
 let exitCode = 0;
 try {
   for (const job of jobs) {
-    await server.waitForEvent("job.finished", { match: (e) => e.jobId === job.id, signal: deadline });
+    // The wait comes first: a job that finished before the agent exited still counts.
+    await Promise.race([server.waitForEvent("job.finished", { match: (e) => e.jobId === job.id, signal: deadline }), agentDied]);
   }
   console.log("\n==================== summary ====================");
   for (const job of jobs) {
@@ -78,9 +89,19 @@ try {
   console.log(`\nsecret redacted: ${!(await server.jobLog(jobs[0].id)).includes(SECRET)}`);
 } catch (error) {
   console.error(`main job failed: ${error.message}`);
-  exitCode = 1;
+  exitCode = error.agentExitCode ? error.agentExitCode : 1;
 } finally {
-  agent.kill("SIGTERM");
+  if (agent.exitCode === null && agent.signalCode === null) {
+    agent.kill("SIGTERM");
+    let timer;
+    const gaveUp = new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS, "timeout")));
+    if ((await Promise.race([agentExit, gaveUp])) === "timeout") {
+      console.error(`!! the agent did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM; killing it`);
+      agent.kill("SIGKILL");
+      exitCode = 1;
+    }
+    clearTimeout(timer);
+  }
   const { code, signal } = await agentExit;
   console.log(`agent exited with ${signal ?? code}`);
   await server.close();

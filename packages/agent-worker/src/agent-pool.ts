@@ -27,16 +27,17 @@ export interface AgentPool {
   /** Resolves when the pool has ended (never rejects). */
   readonly done: Promise<AgentPoolResult>;
   /**
-   * Asks the pool to stop, as the agent's signals do: the first `graceful` stops
-   * taking work and lets running jobs finish; a second `graceful`, or `forceful`,
-   * cancels running jobs (`agent_stop`) and disconnects, and `done` gives exit 1 if
-   * that takes longer than cancel-grace-period + 1 s; any request after that ends
-   * the pool at once (exit 1). Resolves with `done`.
+   * Asks the pool to stop, as the agent's signals do. `graceful` counts as an
+   * interrupt (SIGTERM/SIGINT): the first stops taking work and lets running jobs
+   * finish; the second cancels running jobs (`agent_stop`) and disconnects, and
+   * `done` gives exit 1 if that takes longer than cancel-grace-period + 1 s; the
+   * third ends the pool at once (exit 1). `forceful` (SIGQUIT) does what the second
+   * does without counting as an interrupt. Resolves with `done`.
    */
   stop(mode: StopMode): Promise<AgentPoolResult>;
   /**
-   * Applies an OS signal the way `buildkite-agent start` does: SIGTERM/SIGINT graceful
-   * (escalating when repeated), SIGQUIT forceful, SIGHUP ignored.
+   * Applies an OS signal the way `buildkite-agent start` does (lifecycle.md §5.3):
+   * SIGTERM/SIGINT `graceful` (escalating when repeated), SIGQUIT `forceful`, others ignored.
    */
   handleSignal(signal: NodeJS.Signals): void;
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -50,7 +51,9 @@ class Pool implements AgentPool {
   readonly #events: PoolEmitter;
   readonly #abort = new AbortController();
   #workers: AgentWorker[] = [];
-  #stopLevel = 0;
+  /** Graceful stop requests so far (the agent's interrupt count). */
+  #interrupts = 0;
+  #forceful = false;
   #settle!: (result: AgentPoolResult) => void;
   #settled = false;
   #readyResolve!: () => void;
@@ -97,20 +100,22 @@ class Pool implements AgentPool {
 
   stop(mode: StopMode): Promise<AgentPoolResult> {
     const { logger } = this.#options;
-    const level = mode === "forceful" ? Math.max(2, this.#stopLevel + 1) : this.#stopLevel + 1;
-    if (this.#stopLevel >= 2) {
+    if (this.#settled) return this.done;
+    if (mode === "graceful") this.#interrupts += 1;
+    if (this.#interrupts >= 3) {
       this.#events.emit("stopping", { mode: "immediate" });
       logger.error("Exiting immediately; the agent will be marked lost by Buildkite");
-      this.#settle({ exitCode: 1, error: new AgentWorkerError("AGENT_INTERRUPTED", "the agent was stopped a third time and exited at once") });
+      this.#settle({ exitCode: 1, error: new AgentWorkerError("AGENT_INTERRUPTED", "the agent was interrupted a third time and exited at once") });
       return this.done;
     }
-    this.#stopLevel = level;
     this.#abort.abort();
-    if (level === 1) {
+    if (mode === "graceful" && this.#interrupts === 1) {
+      if (this.#forceful) return this.done;
       this.#events.emit("stopping", { mode: "graceful" });
       logger.info("Gracefully stopping agent, waiting for any running jobs to finish; send again to forcefully kill");
       for (const worker of this.#workers) worker.stop("graceful");
-    } else {
+    } else if (!this.#forceful) {
+      this.#forceful = true;
       this.#events.emit("stopping", { mode: "forceful" });
       logger.info("Forcefully stopping agent: cancelling running jobs");
       for (const worker of this.#workers) worker.stop("forceful");
@@ -126,15 +131,20 @@ class Pool implements AgentPool {
     return this.done;
   }
 
-  async #runHooks(name: AgentHookName, env: Record<string, string>): Promise<void> {
+  /** Runs every `name` hook in turn; with `signal`, a stop ends a running hook and the rest are skipped. */
+  async #runHooks(name: AgentHookName, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
     const options = this.#options;
     for (const file of findHooks([options.hooksPath, ...options.additionalHooksPaths], name)) {
+      if (signal?.aborted) return;
       const result = await runHook(file, {
-        shell: options.hooksShell || options.shell,
+        shellWords: options.hookShellWords,
         env: { ...options.env, ...env },
         cwd: options.buildPath,
         logger: options.logger,
+        ...(signal ? { signal, killGraceMs: options.signalGracePeriod * 1000 } : {}),
       });
+      // Stopped on request: not a hook failure.
+      if (signal?.aborted) return;
       if (result.exitCode !== 0) {
         throw new AgentWorkerError(
           "AGENT_HOOK_FAILED",
@@ -168,8 +178,9 @@ class Pool implements AgentPool {
     const ids: string[] = [];
     const names: string[] = [];
     try {
-      const tags = [...options.tags, ...(options.tagsFromHost ? hostTags() : [])];
+      // Computed once: the registration's machine_id and the machine-id= host tag are the same value.
       const machineId = protectedMachineId();
+      const tags = [...options.tags, ...(options.tagsFromHost ? hostTags(machineId) : [])];
       let registrations: RegisterResponse[];
       try {
         registrations = await Promise.all(
@@ -205,7 +216,9 @@ class Pool implements AgentPool {
         logger.info(`Successfully registered agent "${registration.name}" with tags [${registration.tags.join(", ")}]`);
         this.#events.emit("registered", { spawnIndex: i + 1, agentId: registration.id, name: registration.name });
       });
-      await this.#runHooks("agent-startup", { BUILDKITE_AGENT_IDS: ids.join(","), BUILDKITE_AGENT_NAMES: names.join(",") });
+      // A stop interrupts a hung startup hook (not the shutdown hook: that one runs as the agent ends).
+      await this.#runHooks("agent-startup", { BUILDKITE_AGENT_IDS: ids.join(","), BUILDKITE_AGENT_NAMES: names.join(",") }, this.#abort.signal);
+      if (this.#abort.signal.aborted) return { exitCode: 0 };
       if (options.healthCheckAddr) healthServer = await startHealthCheck(options.healthCheckAddr, () => this.#workers);
 
       const idleMonitor =
@@ -224,7 +237,7 @@ class Pool implements AgentPool {
             idleMonitor,
           }),
       );
-      if (this.#stopLevel > 0) for (const worker of this.#workers) worker.stop(this.#stopLevel >= 2 ? "forceful" : "graceful");
+      if (this.#abort.signal.aborted) for (const worker of this.#workers) worker.stop(this.#forceful ? "forceful" : "graceful");
       let connected = 0;
       const unsubscribe = this.#events.on("connected", () => {
         if (++connected === this.#workers.length) this.#readyResolve();
@@ -237,7 +250,7 @@ class Pool implements AgentPool {
           failure.reason instanceof AgentWorkerError
             ? failure.reason
             : new AgentWorkerError("AGENT_INTERRUPTED", String(failure.reason), { cause: failure.reason });
-        logger.error(error.message);
+        // Not logged: `done` carries it and the caller reports it once.
         this.#events.emit("error", { error });
         return { exitCode: 1, error };
       }

@@ -127,7 +127,7 @@ export class AgentWorker {
             `agent ${this.spawnIndex} stopped: Buildkite rejected its heartbeat: ${(error as Error).message}`,
             { cause: error },
           );
-          logger.error(this.#fatal.message, { agent: this.agentId });
+          // Not logged: run() rejects with it, and the pool's `done` carries it to the caller.
           this.stop("forceful");
           return;
         }

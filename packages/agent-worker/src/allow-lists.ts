@@ -4,6 +4,9 @@ import type { ResolvedOptions } from "./options.js";
 // Always allowed when the env allow-list is on: the server's own variables.
 const IMPLICIT_ENV = [/^BUILDKITE$/, /^BUILDKITE_.*$/, /^CI$/];
 
+/** Masks a URL's password (`@agent/log-redactor`'s `redactUrlCredentials`, loaded with the job). */
+export type UrlCredentialsRedactor = (url: string) => string;
+
 // Go prints a []*regexp.Regexp as `[a b]`; refusal messages keep that shape.
 function noMatch(value: string, patterns: readonly RegExp[]): string {
   // RegExp#source escapes "/", which the pattern as written did not have.
@@ -11,43 +14,34 @@ function noMatch(value: string, patterns: readonly RegExp[]): string {
 }
 
 /**
- * A plugin's full source as go-pipeline spells it: `docker#v5` is
- * `github.com/buildkite-plugins/docker-buildkite-plugin#v5`, `acme/x` is
- * `github.com/acme/x-buildkite-plugin`; anything with a host, scheme or path is kept.
+ * Each plugin's full source (go-pipeline `FullSource`) from `BUILDKITE_PLUGINS`,
+ * read as go-pipeline's `Plugins` reads it; `undefined` when it is not a valid
+ * plugins list. @agent/pipeline is loaded only here, when an allow-list needs it.
  */
-export function pluginFullSource(source: string): string {
-  const hash = source.indexOf("#");
-  const location = hash >= 0 ? source.slice(0, hash) : source;
-  const version = hash >= 0 ? source.slice(hash) : "";
-  if (location.includes("://") || location.startsWith(".") || location.startsWith("/")) return source;
-  const parts = location.split("/");
-  if (parts.length === 1) return `github.com/buildkite-plugins/${withSuffix(parts[0]!)}${version}`;
-  if (parts.length === 2 && !parts[0]!.includes(".")) return `github.com/${parts[0]}/${withSuffix(parts[1]!)}${version}`;
-  return source;
-}
-
-function withSuffix(name: string): string {
-  return name.endsWith("-buildkite-plugin") ? name : `${name}-buildkite-plugin`;
-}
-
-/** Plugin sources from `BUILDKITE_PLUGINS` (a JSON list of `{source: config}` or strings). */
-function pluginSources(json: string): string[] {
-  const parsed: unknown = JSON.parse(json);
-  if (!Array.isArray(parsed)) throw new Error("BUILDKITE_PLUGINS is not a JSON list");
-  return parsed.flatMap((entry: unknown) =>
-    typeof entry === "string" ? [entry] : entry !== null && typeof entry === "object" ? Object.keys(entry) : [],
-  );
+async function pluginFullSources(json: string): Promise<string[] | undefined> {
+  const { readPlugins } = await import("@agent/pipeline");
+  try {
+    return (readPlugins(JSON.parse(json)) ?? []).map((plugin) => plugin.fullSource);
+  } catch {
+    // The parser's own message quotes the input, which may hold a credential: not shown.
+    return undefined;
+  }
 }
 
 /**
  * Checks a job against `allowed-repositories`, `allowed-environment-variables`
  * and `allowed-plugins`. Returns the refusal the agent writes into the job log
  * (then finishes it with -1 / `agent_refused`), or `undefined` when allowed.
+ * Repository and plugin URLs in it have their password masked.
  */
-export function checkAllowLists(jobEnv: Readonly<Record<string, string>>, options: ResolvedOptions): string | undefined {
+export async function checkAllowLists(
+  jobEnv: Readonly<Record<string, string>>,
+  options: ResolvedOptions,
+  redactUrlCredentials: UrlCredentialsRedactor,
+): Promise<string | undefined> {
   const repo = jobEnv["BUILDKITE_REPO"] ?? "";
   if (!allowedBy(options.allowedRepositories, repo)) {
-    return `failed to validate repo: ${noMatch(repo, options.allowedRepositories)}`;
+    return `failed to validate repo: ${noMatch(redactUrlCredentials(repo), options.allowedRepositories)}`;
   }
   if (options.allowedEnvironmentVariables.length > 0) {
     const patterns = [...options.allowedEnvironmentVariables, ...IMPLICIT_ENV];
@@ -57,15 +51,14 @@ export function checkAllowLists(jobEnv: Readonly<Record<string, string>>, option
   }
   const plugins = jobEnv["BUILDKITE_PLUGINS"] ?? "";
   if (options.pluginsEnabled && options.allowedPlugins.length > 0 && plugins !== "") {
-    let sources: string[];
-    try {
-      sources = pluginSources(plugins);
-    } catch (error) {
-      return `failed to validate plugins: failed to unmarshal plugins for validation: ${(error as Error).message}`;
+    const sources = await pluginFullSources(plugins);
+    if (sources === undefined) {
+      return "failed to validate plugins: failed to unmarshal plugins for validation: BUILDKITE_PLUGINS is not a valid JSON list of plugins";
     }
-    for (const source of sources) {
-      const full = pluginFullSource(source);
-      if (!allowedBy(options.allowedPlugins, full)) return `failed to validate plugins: ${noMatch(full, options.allowedPlugins)}`;
+    for (const full of sources) {
+      if (!allowedBy(options.allowedPlugins, full)) {
+        return `failed to validate plugins: ${noMatch(redactUrlCredentials(full), options.allowedPlugins)}`;
+      }
     }
   }
   return undefined;

@@ -15,11 +15,6 @@ export function findHooks(dirs: readonly string[], name: AgentHookName): string[
     .filter((file) => existsSync(file) && statSync(file).isFile());
 }
 
-/** Splits a shell setting such as `/bin/bash -e -c` into words (no quoting rules needed for it). */
-export function shellWords(shell: string): string[] {
-  return shell.split(/\s+/).filter((word) => word !== "");
-}
-
 /** How a hook ended. */
 export interface HookResult {
   /** Exit code; -1 when killed by a signal or when it could not start. */
@@ -28,36 +23,63 @@ export interface HookResult {
   readonly error?: Error;
 }
 
+/** How to run a hook. */
+export interface RunHookOptions {
+  /** The hooks shell as words; the hook file is appended (`<words> <file>`). */
+  readonly shellWords: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly logger: Logger;
+  /** Aborting it terminates the hook's process group: SIGTERM, then SIGKILL after `killGraceMs`. */
+  readonly signal?: AbortSignal;
+  /** @default 0 */
+  readonly killGraceMs?: number;
+}
+
 /**
- * Runs one hook file with the hooks shell (`<shell words> <file>`), its output
- * going line by line to the agent log (not to any job log). Never rejects.
+ * Runs one hook file with the hooks shell, its output going line by line to the
+ * agent log (not to any job log). The hook gets its own process group, so an
+ * abort also ends what it started. Never rejects.
  */
-export function runHook(
-  file: string,
-  options: { shell: string; env: Readonly<Record<string, string>>; cwd: string; logger: Logger; signal?: AbortSignal },
-): Promise<HookResult> {
-  const [command, ...args] = shellWords(options.shell);
+export function runHook(file: string, options: RunHookOptions): Promise<HookResult> {
+  const [command = "/bin/sh", ...args] = options.shellWords;
   return new Promise((resolve) => {
-    const child = spawn(command ?? "/bin/sh", [...args, file], {
+    const child = spawn(command, [...args, file], {
       cwd: options.cwd,
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
-      ...(options.signal ? { signal: options.signal } : {}),
+      detached: true,
     });
     const hook = path.basename(file);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on("line", (line) => options.logger.info(`${hook}: ${line}`, { hook }));
     }
+    const { signal } = options;
+    let killTimer: NodeJS.Timeout | undefined;
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        // Already gone.
+      }
+    };
+    const onAbort = (): void => {
+      options.logger.info(`stopping the ${hook} hook`, { hook });
+      killGroup("SIGTERM");
+      killTimer = setTimeout(() => killGroup("SIGKILL"), options.killGraceMs ?? 0);
+      killTimer.unref();
+    };
     let settled = false;
-    child.on("error", (error) => {
+    const settle = (result: HookResult): void => {
       if (settled) return;
       settled = true;
-      resolve({ exitCode: -1, error });
-    });
-    child.on("close", (code) => {
-      if (settled) return;
-      settled = true;
-      resolve({ exitCode: code ?? -1 });
-    });
+      signal?.removeEventListener("abort", onAbort);
+      clearTimeout(killTimer);
+      resolve(result);
+    };
+    child.on("error", (error) => settle({ exitCode: -1, error }));
+    child.on("close", (code) => settle({ exitCode: code ?? -1 }));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -31,10 +31,12 @@ export function osVersionDump(): string {
   return `${os.type()} ${os.hostname()} ${os.release()} ${os.version()} ${os.machine()}`;
 }
 
-/** `--tags-from-host`: `hostname=`, `os=`, `arch=` and, when known, `machine-id=`. */
-export function hostTags(): string[] {
+/**
+ * `--tags-from-host`: `hostname=`, `os=`, `arch=` and, when known, `machine-id=`
+ * with the {@link protectedMachineId} (as the agent: never the raw OS id).
+ */
+export function hostTags(machineId: string): string[] {
   const tags = [`hostname=${os.hostname()}`, `os=${goOs(process.platform)}`, `arch=${goArch(process.arch)}`];
-  const machineId = rawMachineId();
   if (machineId !== "") tags.push(`machine-id=${machineId}`);
   return tags;
 }

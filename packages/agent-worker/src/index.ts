@@ -1,7 +1,6 @@
 export { startAgentPool } from "./agent-pool.js";
 export type { AgentPool, AgentPoolResult, StopMode } from "./agent-pool.js";
 export type { AgentPoolEvents, AgentPoolEventName } from "./pool-events.js";
-export { DEFAULT_REDACTED_VARS } from "@agent/log-redactor";
 export type { AgentPoolOptions, Executor } from "./options.js";
 export type { Clock } from "./clock.js";
 export { AgentWorkerError } from "./errors.js";

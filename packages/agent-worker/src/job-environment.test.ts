@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { goQuote } from "@agent/log-redactor";
 import { createJobEnvironment, formatEnvFile } from "./job-environment.js";
 import { resolveOptions } from "./options.js";
 
@@ -22,6 +23,7 @@ function build(jobEnv: Record<string, string>) {
     envJsonFile: "/tmp/j",
     timeoutFile: "/tmp/t",
     agentPid: 42,
+    redactedVars: ["*_TOKEN", "MY_SECRET"],
   });
 }
 
@@ -41,6 +43,7 @@ describe("the job environment", () => {
       BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS: "9",
       BUILDKITE_AGENT_PID: "42",
       BUILDKITE_AGENT_JOB_TIMEOUT_FILE: "/tmp/t",
+      BUILDKITE_REDACTED_VARS: "*_TOKEN,MY_SECRET",
       A: "1",
     });
   });
@@ -57,7 +60,10 @@ describe("the job environment", () => {
   });
 
   it("writes the env file with Go %q quoting", () => {
-    const quote = (v: string) => JSON.stringify(v).slice(1, -1);
-    expect(formatEnvFile({ A: 'say "hi"\n' }, quote)).toBe('A="say \\"hi\\"\\n"\n');
+    // ESC, a quote, a newline, printable non-ASCII (kept) and a non-printable one (NBSP, escaped), as Go's %q.
+    const value = '\x1b[31m say "hi"\nnaïve 日本 \u00a0 😀';
+    expect(formatEnvFile({ A: value, B: "" }, goQuote)).toBe(
+      'A="\\x1b[31m say \\"hi\\"\\nnaïve 日本 \\u00a0 😀"\nB=""\n',
+    );
   });
 });

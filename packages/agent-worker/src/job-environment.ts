@@ -18,6 +18,8 @@ export interface JobEnvironmentInput {
   readonly envJsonFile: string;
   readonly timeoutFile: string;
   readonly agentPid: number;
+  /** `redacted-vars` as in effect (the option, else the library's defaults). */
+  readonly redactedVars: readonly string[];
 }
 
 /** The job's environment and what goes in its env files. */
@@ -89,7 +91,7 @@ export function createJobEnvironment(input: JobEnvironmentInput): JobEnvironment
   set("BUILDKITE_SHELL", options.shell);
   set("BUILDKITE_HOOKS_SHELL", options.hooksShell);
   set("BUILDKITE_AGENT_EXPERIMENT", options.experiments.join(","));
-  set("BUILDKITE_REDACTED_VARS", options.redactedVars.join(","));
+  set("BUILDKITE_REDACTED_VARS", input.redactedVars.join(","));
   set("BUILDKITE_CANCEL_GRACE_PERIOD", String(options.cancelGracePeriod));
   set("BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS", String(options.signalGracePeriod));
   if (options.cancelSignal !== "SIGTERM") set("BUILDKITE_CANCEL_SIGNAL", options.cancelSignal);

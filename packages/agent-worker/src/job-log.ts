@@ -81,11 +81,14 @@ export class JobLog {
 
   /**
    * Writes a line of the agent's own (a refusal, "Error running job: …") into the
-   * job log: redacted here, since it does not pass through the bootstrap's redactor.
+   * job log: redacted here, since it does not pass through the bootstrap's redactor,
+   * then timestamped like the executor's output. Returns the line as written
+   * (without its newline), for the agent log to show the same redacted text.
    */
-  writeAgentLine(text: string): void {
+  writeAgentLine(text: string): string {
     const redacted = Buffer.concat([this.#redactor.write(Buffer.from(`${text}\n`)), this.#redactor.flush()]);
     this.input.write(redacted);
+    return redacted.toString("utf8").replace(/\n$/, "");
   }
 
   /** Ends the log: final drain, waits for every upload. Returns the failed chunk count. */

@@ -1,8 +1,9 @@
 import { requestHeadersToEnv, type ApiClient, type Job } from "@agent/api-client";
+import type * as LogRedactor from "@agent/log-redactor";
 import type { SupervisedProcess } from "@agent/process-supervisor";
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { access, rm, stat, writeFile } from "node:fs/promises";
+import { access, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { checkAllowLists } from "./allow-lists.js";
@@ -49,6 +50,10 @@ const TIMEOUT_STATES = new Set(["timing_out", "timed_out"]);
 /** The executor's "I could not set up" exit (job-executor.md), reported as process_run_error. */
 const EXECUTOR_SETUP_FAILURE = 125;
 const PRE_BOOTSTRAP_REJECTED = "pre-bootstrap hook rejected this job, see the buildkite-agent logs for more details";
+/** What a job id may be made of before it goes into file names (the server's are UUIDs). */
+const SAFE_JOB_ID = /^[A-Za-z0-9_-]+$/;
+/** Log settings for a job failed without a usable payload: its log is one line. */
+const FAILURE_LOG_SETTINGS = { chunksMaxSizeBytes: 102_400, chunksIntervalSeconds: 1, logMaxSizeBytes: 1024 ** 3 };
 
 async function createTempFile(dir: string, prefix: string, content: string): Promise<string> {
   // As Go's os.CreateTemp: a random suffix, created exclusively, private to the agent user.
@@ -91,11 +96,18 @@ export class JobRun {
       job = await client.acceptJob(this.#jobId);
     } catch (error) {
       const apiError = error as { code?: string; message: string };
-      if (apiError.code === "API_BAD_RESPONSE") return this.#failUnusableJob(apiError.message);
+      if (apiError.code === "API_BAD_RESPONSE") return this.#failUnusableJob(apiError.message, undefined);
       logger.warn(`failed to accept job ${this.#jobId}, pinging again: ${apiError.message}`, { job: this.#jobId });
       return { started: false };
     }
-    this.#ctx.onAccepted(job.id);
+    this.#ctx.onAccepted(this.#jobId);
+    // The id names the job's env and timeout files: only the id we accepted, and only safe characters.
+    if (job.id !== this.#jobId) {
+      return this.#failUnusableJob(`its id ${JSON.stringify(job.id)} is not that of the accepted job ${JSON.stringify(this.#jobId)}`, job);
+    }
+    if (!SAFE_JOB_ID.test(job.id)) {
+      return this.#failUnusableJob(`its id ${JSON.stringify(job.id)} has characters other than letters, digits, "_" and "-"`, job);
+    }
     try {
       return await this.#runAccepted(job);
     } catch (error) {
@@ -132,6 +144,7 @@ export class JobRun {
         envJsonFile,
         timeoutFile,
         agentPid: process.pid,
+        redactedVars: options.redactedVars ?? lib.DEFAULT_REDACTED_VARS,
       });
       await writeFile(envFile, formatEnvFile(environment.fileEnv, lib.goQuote));
       await writeFile(envJsonFile, JSON.stringify(environment.fileEnv));
@@ -140,26 +153,7 @@ export class JobRun {
       throw error;
     }
 
-    let secrets: string[] = [];
-    try {
-      secrets = lib.matchRedactedVars(options.redactedVars, { ...options.env, ...environment.env }).matched.map((v) => v.value);
-    } catch (error) {
-      // As the agent: one malformed pattern disables env-based redaction altogether.
-      logger.warn(`redacted-vars could not be applied: ${(error as Error).message}`, { job: job.id });
-    }
-    const log = new JobLog({
-      lib,
-      client: jobClient,
-      jobId: job.id,
-      chunksMaxSizeBytes: job.chunksMaxSizeBytes,
-      chunksIntervalSeconds: job.chunksIntervalSeconds,
-      logMaxSizeBytes: job.logMaxSizeBytes,
-      ansiTimestamps: options.ansiTimestamps,
-      timestampLines: options.timestampLines,
-      secrets,
-      clock: options.clock,
-      logger,
-    });
+    const log = this.#createLog(lib, jobClient, job, { ...options.env, ...environment.env });
 
     try {
       await jobClient.startJob(job.id);
@@ -176,27 +170,64 @@ export class JobRun {
 
     let exit: JobExit = { exitStatus: -1, signalReason: "process_run_error" };
     try {
-      exit = await this.#execute(job, jobClient, environment.env, log, supervisor, timeoutFile);
+      exit = await this.#execute(job, jobClient, environment.env, log, lib, supervisor, timeoutFile);
     } catch (error) {
       log.writeAgentLine(`Error running job: ${(error as Error).message}`);
     } finally {
       const chunksFailedCount = await log.finish();
       await cleanup();
-      try {
-        await jobClient.finishJob(job.id, {
-          exitStatus: String(exit.exitStatus),
-          ...(exit.signal ? { signal: exit.signal } : {}),
-          ...(exit.signalReason ? { signalReason: exit.signalReason } : {}),
-          chunksFailedCount,
-          ignoreAgentInDispatches: options.disconnectAfterJob,
-        });
-      } catch (error) {
-        logger.error(`Buildkite rejected the call to finish job ${job.id}: ${(error as Error).message}`, { job: job.id });
-      }
-      logger.info(`Finished job ${job.id}`, { job: job.id, exitStatus: exit.exitStatus });
-      this.#ctx.onFinished(job.id, exit, chunksFailedCount);
+      await this.#finish(jobClient, exit, chunksFailedCount);
     }
     return { started: true };
+  }
+
+  /** The job's log, redacting the values of `redacted-vars` names in `env` from the agent's own lines. */
+  #createLog(
+    lib: typeof LogRedactor,
+    jobClient: ApiClient,
+    settings: Pick<Job, "chunksMaxSizeBytes" | "chunksIntervalSeconds" | "logMaxSizeBytes">,
+    env: Readonly<Record<string, string>>,
+  ): JobLog {
+    const { options, logger } = this.#ctx;
+    let secrets: string[] = [];
+    try {
+      secrets = lib.matchRedactedVars(options.redactedVars ?? lib.DEFAULT_REDACTED_VARS, env).matched.map((v) => v.value);
+    } catch (error) {
+      // As the agent: one malformed pattern disables env-based redaction altogether.
+      logger.warn(`redacted-vars could not be applied: ${(error as Error).message}`, { job: this.#jobId });
+    }
+    return new JobLog({
+      lib,
+      client: jobClient,
+      jobId: this.#jobId,
+      chunksMaxSizeBytes: settings.chunksMaxSizeBytes,
+      chunksIntervalSeconds: settings.chunksIntervalSeconds,
+      logMaxSizeBytes: settings.logMaxSizeBytes,
+      ansiTimestamps: options.ansiTimestamps,
+      timestampLines: options.timestampLines,
+      secrets,
+      clock: options.clock,
+      logger,
+    });
+  }
+
+  /** `PUT finish` (failures logged, never thrown), then the worker is told. */
+  async #finish(jobClient: ApiClient, exit: JobExit, chunksFailedCount: number): Promise<void> {
+    const { options, logger } = this.#ctx;
+    const jobId = this.#jobId;
+    try {
+      await jobClient.finishJob(jobId, {
+        exitStatus: String(exit.exitStatus),
+        ...(exit.signal ? { signal: exit.signal } : {}),
+        ...(exit.signalReason ? { signalReason: exit.signalReason } : {}),
+        chunksFailedCount,
+        ignoreAgentInDispatches: options.disconnectAfterJob,
+      });
+    } catch (error) {
+      logger.error(`Buildkite rejected the call to finish job ${jobId}: ${(error as Error).message}`, { job: jobId });
+    }
+    logger.info(`Finished job ${jobId}`, { job: jobId, exitStatus: exit.exitStatus });
+    this.#ctx.onFinished(jobId, exit, chunksFailedCount);
   }
 
   async #execute(
@@ -204,23 +235,24 @@ export class JobRun {
     jobClient: ApiClient,
     jobEnv: Readonly<Record<string, string>>,
     log: JobLog,
+    lib: typeof LogRedactor,
     supervisor: typeof import("@agent/process-supervisor"),
     timeoutFile: string,
   ): Promise<JobExit> {
     const { options, logger } = this.#ctx;
     if (this.#cancelReason !== undefined) return { exitStatus: -1, signalReason: this.#cancelReason };
 
-    const refusal = checkAllowLists(job.env, options);
+    const refusal = await checkAllowLists(job.env, options, lib.redactUrlCredentials);
     if (refusal !== undefined) {
-      log.writeAgentLine(refusal);
-      logger.error(refusal, { job: job.id });
+      // The agent log gets the line as redacted for the job log, never the raw values.
+      logger.error(log.writeAgentLine(refusal), { job: job.id });
       return { exitStatus: -1, signalReason: "agent_refused" };
     }
 
     const [preBootstrap] = findHooks([options.hooksPath], "pre-bootstrap");
     if (preBootstrap !== undefined) {
       const result = await runHook(preBootstrap, {
-        shell: options.hooksShell || options.shell,
+        shellWords: options.hookShellWords,
         cwd: options.buildPath,
         logger,
         env: {
@@ -246,25 +278,29 @@ export class JobRun {
     }
 
     const buildPath = options.buildPath;
-    const info = await stat(buildPath).catch(() => undefined);
-    if (info === undefined || !info.isDirectory()) {
-      throw new Error(`the build path ${buildPath} is not a directory; create it or set build-path to one`);
-    }
-    await access(buildPath, fsConstants.W_OK).catch((error: unknown) => {
+    const notADirectory = (cause: unknown): Error =>
+      new Error(`the build path ${buildPath} is not a directory; create it or set build-path to one`, { cause });
+    // The supervisor checks that the build path is a directory; whether the agent may write there it cannot tell.
+    await access(buildPath, fsConstants.W_OK).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT" || error.code === "ENOTDIR") throw notADirectory(error);
       throw new Error(`the build path ${buildPath} is not writable by the agent; fix its permissions or set build-path`, {
         cause: error,
       });
     });
 
-    const process = await supervisor.startProcess(options.executor.command, options.executor.args, {
-      cwd: buildPath,
-      env: { ...options.env, ...jobEnv },
-      pty: !options.noPty,
-      cancelSignal: options.cancelSignal,
-      signalGracePeriodMs: options.signalGracePeriod * 1000,
-      cancelGracePeriodMs: options.cancelGracePeriod * 1000,
-      logger,
-    });
+    const process = await supervisor
+      .startProcess(options.executor.command, options.executor.args, {
+        cwd: buildPath,
+        env: { ...options.env, ...jobEnv },
+        pty: !options.noPty,
+        cancelSignal: options.cancelSignal,
+        signalGracePeriodMs: options.signalGracePeriod * 1000,
+        cancelGracePeriodMs: options.cancelGracePeriod * 1000,
+        logger,
+      })
+      .catch((error: unknown) => {
+        throw (error as { code?: string }).code === "PROCESS_CWD_NOT_FOUND" ? notADirectory(error) : error;
+      });
     this.#process = process;
     if (this.#cancelReason !== undefined) void process.cancel(this.#cancelReason);
     process.output.pipe(log.input, { end: false });
@@ -329,40 +365,29 @@ export class JobRun {
   }
 
   /**
-   * The accept answer cannot be used (e.g. no `chunks_max_size_bytes`). The real
-   * agent would start it and never finish it; we start it, say why in its log and
-   * finish it as failed, so nothing is left running on the server.
+   * The accept answer cannot be used (e.g. no `chunks_max_size_bytes`, or an id
+   * other than the one accepted). The real agent would start it and never finish
+   * it; we start it, say why in its log (an agent line like any other: redacted,
+   * timestamped) and finish it as failed, so nothing is left running on the server.
    */
-  async #failUnusableJob(reason: string): Promise<JobOutcome> {
+  async #failUnusableJob(reason: string, job: Job | undefined): Promise<JobOutcome> {
     const { client, logger, options } = this.#ctx;
     const jobId = this.#jobId;
-    logger.error(`job ${jobId} cannot be run: its payload is unusable: ${reason}`, { job: jobId });
-    const exit: JobExit = { exitStatus: -1, signalReason: "process_run_error" };
+    const jobClient = job?.token ? client.withToken(job.token) : client;
+    const lib = await import("@agent/log-redactor");
+    const log = this.#createLog(lib, jobClient, job ?? FAILURE_LOG_SETTINGS, { ...options.env, ...job?.env });
     try {
-      await client.startJob(jobId);
-      this.#ctx.onStarted(jobId);
+      await jobClient.startJob(jobId);
     } catch (error) {
       logger.warn(`could not start job ${jobId} to fail it: ${(error as Error).message}`, { job: jobId });
+      log.input.destroy();
       return { started: false };
     }
-    let failed = 0;
-    try {
-      const line = Buffer.from(`Error running job: the job payload from Buildkite is unusable: ${reason}\n`);
-      await client.uploadChunk(jobId, { data: line, sequence: 1, offset: 0 });
-    } catch {
-      failed = 1;
-    }
-    try {
-      await client.finishJob(jobId, {
-        exitStatus: "-1",
-        signalReason: "process_run_error",
-        chunksFailedCount: failed,
-        ignoreAgentInDispatches: options.disconnectAfterJob,
-      });
-    } catch (error) {
-      logger.error(`Buildkite rejected the call to finish job ${jobId}: ${(error as Error).message}`, { job: jobId });
-    }
-    this.#ctx.onFinished(jobId, exit, failed);
+    this.#ctx.onStarted(jobId);
+    log.start();
+    const line = log.writeAgentLine(`Error running job: the job payload from Buildkite is unusable: ${reason}`);
+    logger.error(`job ${jobId} cannot be run: ${line}`, { job: jobId });
+    await this.#finish(jobClient, { exitStatus: -1, signalReason: "process_run_error" }, await log.finish());
     return { started: true };
   }
 }

@@ -1,4 +1,3 @@
-import { DEFAULT_REDACTED_VARS } from "@agent/log-redactor";
 import os from "node:os";
 import path from "node:path";
 import { systemClock, type Clock } from "./clock.js";
@@ -54,8 +53,14 @@ export interface AgentPoolOptions {
   readonly gitMirrorsPath?: string;
   /** The shell jobs' commands run in. @default "/bin/bash -e -c" */
   readonly shell?: string;
-  /** Shell for hooks; empty means `shell`. @default "" */
+  /** Shell for hooks, exported to jobs as `BUILDKITE_HOOKS_SHELL`; empty means `shell`. @default "" */
   readonly hooksShell?: string;
+  /**
+   * Splits `hooksShell` (or `shell`) into the words agent hooks run with
+   * (`<words> <hook file>`); apps/agent passes @agent/job-runner's `splitShellWords`,
+   * the agent's own quoting rules. @default the setting is parsed by `/bin/sh`
+   */
+  readonly splitShellWords?: (setting: string) => readonly string[];
   /** Seconds a cancelled job has to finish before the agent gives up on it. @default 10 */
   readonly cancelGracePeriod?: number;
   /** Seconds between the cancel signal and SIGKILL; negative is relative to `cancelGracePeriod`. @default -1 */
@@ -88,7 +93,7 @@ export interface AgentPoolOptions {
   readonly noCommandEval?: boolean;
   /** `--no-local-hooks`. @default false */
   readonly noLocalHooks?: boolean;
-  /** Name patterns whose values are redacted. @default DEFAULT_REDACTED_VARS */
+  /** Name patterns whose values are redacted. @default @agent/log-redactor's DEFAULT_REDACTED_VARS */
   readonly redactedVars?: readonly string[];
   /** Enabled experiments, passed to jobs and reported as features. @default [] */
   readonly experiments?: readonly string[];
@@ -140,6 +145,8 @@ export interface ResolvedOptions {
   readonly gitMirrorsPath: string;
   readonly shell: string;
   readonly hooksShell: string;
+  /** The words a hook file is appended to (from `hooksShell`, else `shell`). */
+  readonly hookShellWords: readonly string[];
   readonly cancelGracePeriod: number;
   /** Effective (already made absolute) seconds. */
   readonly signalGracePeriod: number;
@@ -156,7 +163,8 @@ export interface ResolvedOptions {
   readonly pluginsEnabled: boolean;
   readonly commandEval: boolean;
   readonly localHooksEnabled: boolean;
-  readonly redactedVars: readonly string[];
+  /** `undefined`: the defaults, read once @agent/log-redactor is loaded with the first job. */
+  readonly redactedVars: readonly string[] | undefined;
   readonly experiments: readonly string[];
   readonly healthCheckAddr: string;
   readonly executor: Executor;
@@ -198,6 +206,21 @@ function regexes(name: string, sources: readonly string[] | undefined): RegExp[]
       });
     }
   });
+}
+
+/** The hooks shell as words: split by the embedder's rules, else left to `/bin/sh` (which then runs it with the file as `$0`). */
+function hookShellWords(setting: string, split: AgentPoolOptions["splitShellWords"]): string[] {
+  if (split === undefined) return ["/bin/sh", "-c", `${setting} "$0"`];
+  let words: string[];
+  try {
+    words = [...split(setting)];
+  } catch (error) {
+    throw new AgentWorkerError("AGENT_INVALID_OPTION", `agent option hooksShell/shell ${JSON.stringify(setting)} cannot be split into words: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (words.length === 0 || words[0] === "") throw invalid(`agent option hooksShell/shell ${JSON.stringify(setting)} names no command`);
+  return words;
 }
 
 /** Checks the options and applies the defaults of `buildkite-agent start`. */
@@ -244,6 +267,8 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     random: options.clock?.random ?? systemClock.random,
     now: options.clock?.now ?? systemClock.now,
   };
+  const shell = options.shell ?? "/bin/bash -e -c";
+  const hooksShell = options.hooksShell ?? "";
   const noCommandEval = options.noCommandEval ?? false;
   const noLocalHooks = options.noLocalHooks ?? false;
   return {
@@ -261,8 +286,9 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     pluginsPath: options.pluginsPath ?? "",
     socketsPath: options.socketsPath ?? (home ? path.join(home, ".buildkite-agent", "sockets") : path.join(os.tmpdir(), "buildkite-sockets")),
     gitMirrorsPath: options.gitMirrorsPath ?? "",
-    shell: options.shell ?? "/bin/bash -e -c",
-    hooksShell: options.hooksShell ?? "",
+    shell,
+    hooksShell,
+    hookShellWords: hookShellWords(hooksShell || shell, options.splitShellWords),
     cancelGracePeriod,
     signalGracePeriod,
     cancelSignal,
@@ -279,7 +305,8 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     pluginsEnabled: !(options.noPlugins ?? (noCommandEval || noLocalHooks)),
     commandEval: !noCommandEval,
     localHooksEnabled: !noLocalHooks,
-    redactedVars: [...(options.redactedVars ?? DEFAULT_REDACTED_VARS)],
+    // Not defaulted here: that would load @agent/log-redactor at start (it comes with the first job).
+    redactedVars: options.redactedVars === undefined ? undefined : [...options.redactedVars],
     experiments: [...(options.experiments ?? [])],
     healthCheckAddr: options.healthCheckAddr ?? "",
     executor: { command: executor.command, args: [...executor.args] },

@@ -94,16 +94,33 @@ describe("stopping the agent", () => {
     expect((await pool.done).exitCode).toBe(0);
   });
 
-  it("a third stop ends the pool at once with exit 1", async () => {
+  it("a third interrupt ends the pool at once with exit 1", async () => {
     const server = await startServer();
     const job = server.createJob(server.createBuild().id, { command: "trap '' TERM; echo ready; sleep 30" });
     const { pool } = startPool(server, { cancelGracePeriod: 2, signalGracePeriodSeconds: 1 });
     await waitForLog(server, job.id, "ready");
-    void pool.stop("forceful");
+    pool.handleSignal("SIGTERM");
+    pool.handleSignal("SIGINT");
     const result = await pool.stop("graceful");
     expect(result.exitCode).toBe(1);
     expect(result.error?.code).toBe("AGENT_INTERRUPTED");
     // The cancellation already under way still ends the job.
     expect(await jobFinished(server, job.id)).toMatchObject({ signal: "SIGKILL", signalReason: "agent_stop" });
+  });
+
+  it("SIGQUIT forces a stop without counting as an interrupt (lifecycle.md §5.3)", async () => {
+    const server = await startServer();
+    const job = server.createJob(server.createBuild().id, { command: "echo ready; sleep 30" });
+    const { pool } = startPool(server);
+    const modes: string[] = [];
+    pool.on("stopping", ({ mode }) => modes.push(mode));
+    await waitForLog(server, job.id, "ready");
+    pool.handleSignal("SIGQUIT");
+    pool.handleSignal("SIGTERM");
+    // Two interrupts, not three: nothing ends the pool at once.
+    pool.handleSignal("SIGTERM");
+    expect(modes).toEqual(["forceful"]);
+    expect(await jobFinished(server, job.id)).toMatchObject({ signal: "SIGTERM", signalReason: "agent_stop" });
+    expect(await pool.done).toEqual({ exitCode: 0 });
   });
 });

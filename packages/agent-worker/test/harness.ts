@@ -3,13 +3,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startAgentPool, type AgentPool, type AgentPoolOptions } from "../src/index.js";
+import http from "node:http";
+import { startAgentPool, type AgentPool, type AgentPoolOptions, type Logger } from "../src/index.js";
 
 /** The fixture executor: runs `$BUILDKITE_COMMAND` with /bin/sh. */
 export const BOOTSTRAP = fileURLToPath(new URL("fixtures/bootstrap.sh", import.meta.url));
 export const REGISTRATION_TOKEN = "reg-token-123456";
 
 const servers = new Set<AgentApiServer>();
+const proxies = new Set<http.Server>();
 const pools = new Set<AgentPool>();
 const dirs = new Set<string>();
 
@@ -22,6 +24,9 @@ afterEach(async () => {
   await Promise.all(running.map((pool) => pool.stop("forceful")));
   await Promise.all([...servers].map((server) => server.close()));
   servers.clear();
+  for (const proxy of proxies) proxy.closeAllConnections();
+  await Promise.all([...proxies].map((proxy) => new Promise((resolve) => proxy.close(resolve))));
+  proxies.clear();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs.clear();
   expect(await agentProcesses()).toEqual([]);
@@ -104,4 +109,45 @@ export async function jobFinished(server: AgentApiServer, jobId: string, ms = 20
 /** The log with ANSI timestamps removed. */
 export function stripTimestamps(log: string): string {
   return log.replace(/\x1b_bk;t=\d+\x07/g, "");
+}
+
+/** Every line a pool logged, as `level: message {fields}`. */
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const record = (level: string) => (message: string, fields?: object) =>
+    lines.push(`${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
+  return { logger: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") }, lines };
+}
+
+/**
+ * A real HTTP proxy in front of `server` that lets `rewrite` change the JSON of
+ * 200 answers (by request path). The register answer's `endpoint` is dropped so
+ * the agent stays behind the proxy. Returns the proxy's endpoint; closed after the test.
+ */
+export async function startRewritingProxy(
+  server: AgentApiServer,
+  rewrite: (path: string, json: Record<string, unknown>) => void,
+): Promise<string> {
+  const proxy = http.createServer((req, res) => {
+    const target = new URL(req.url!, server.endpoint);
+    const upstream = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
+      const parts: Buffer[] = [];
+      answer.on("data", (part: Buffer) => parts.push(part));
+      answer.on("end", () => {
+        let body = Buffer.concat(parts);
+        if (answer.statusCode === 200 && body.length > 0 && /json/.test(String(answer.headers["content-type"]))) {
+          const json = JSON.parse(body.toString());
+          if (req.url!.endsWith("/register")) delete json.endpoint;
+          rewrite(req.url!, json);
+          body = Buffer.from(JSON.stringify(json));
+        }
+        res.writeHead(answer.statusCode!, { ...answer.headers, "content-length": String(body.length) });
+        res.end(body);
+      });
+    });
+    req.pipe(upstream);
+  });
+  proxies.add(proxy);
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(proxy.address() as { port: number }).port}/v3`;
 }

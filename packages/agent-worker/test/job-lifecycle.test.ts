@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
+import { DEFAULT_REDACTED_VARS } from "@agent/log-redactor";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { REGISTRATION_TOKEN, jobFinished, startPool, startServer, stripTimestamps, tempDir } from "./harness.js";
+import { REGISTRATION_TOKEN, captureLogger, jobFinished, startPool, startServer, stripTimestamps, tempDir } from "./harness.js";
 
 describe("running a job end to end", () => {
   it("runs the command, uploads its timestamped log and finishes with its exit status", async () => {
@@ -71,6 +72,19 @@ describe("running a job end to end", () => {
     await pool.stop("graceful");
   });
 
+  it("exports redacted-vars to the job: the option, else the library's defaults", async () => {
+    const server = await startServer();
+    const build = server.createBuild();
+    const first = server.createJob(build.id, { command: 'echo "$BUILDKITE_REDACTED_VARS"' });
+    startPool(server, { disconnectAfterJob: true });
+    await jobFinished(server, first.id);
+    expect(stripTimestamps(await server.jobLog(first.id))).toBe(`${DEFAULT_REDACTED_VARS.join(",")}\n`);
+    const second = server.createJob(build.id, { command: 'echo "$BUILDKITE_REDACTED_VARS"' });
+    startPool(server, { redactedVars: ["*_KEY", "MINE"] });
+    await jobFinished(server, second.id);
+    expect(stripTimestamps(await server.jobLog(second.id))).toBe("*_KEY,MINE\n");
+  });
+
   it("sends header times and a raw log with ansiTimestamps off", async () => {
     const server = await startServer();
     const job = server.createJob(server.createBuild().id, { command: 'echo "--- a header"; echo body; echo "+++ another"' });
@@ -92,7 +106,8 @@ describe("running a job end to end", () => {
 describe("jobs the agent refuses or cannot run", () => {
   it("refuses a repository outside allowed-repositories, redacting secrets in its own log line", async () => {
     const server = await startServer();
-    const build = server.createBuild({ repo: "https://user:hunter2hunter2@evil.example/x.git" });
+    // A token as the URL's user name: not a password, so only redacted-vars catch it.
+    const build = server.createBuild({ repo: "https://hunter2hunter2@evil.example/x.git" });
     const job = server.createJob(build.id, { command: "echo should-not-run" });
     startPool(server, {
       allowedRepositories: ["^git@github\\.com:acme/"],
@@ -100,8 +115,22 @@ describe("jobs the agent refuses or cannot run", () => {
     });
     expect(await jobFinished(server, job.id)).toMatchObject({ exitStatus: -1, signalReason: "agent_refused" });
     expect(stripTimestamps(await server.jobLog(job.id))).toBe(
-      "failed to validate repo: https://user:[REDACTED]@evil.example/x.git has no match in [^git@github\\.com:acme/]\n",
+      "failed to validate repo: https://[REDACTED]@evil.example/x.git has no match in [^git@github\\.com:acme/]\n",
     );
+  });
+
+  it("masks a repository URL's password in the refusal, in the job log and in the agent log", async () => {
+    const server = await startServer();
+    const build = server.createBuild({ repo: "https://x-access-token:ghs_SECRETSECRET@github.com/acme/app.git" });
+    const job = server.createJob(build.id, { command: "echo should-not-run" });
+    const { logger, lines } = captureLogger();
+    // No env var holds the secret: only the URL masking can hide it.
+    startPool(server, { allowedRepositories: ["^git@github\\.com:acme/"], logger });
+    expect(await jobFinished(server, job.id)).toMatchObject({ exitStatus: -1, signalReason: "agent_refused" });
+    const refusal = "failed to validate repo: https://x-access-token:xxxxx@github.com/acme/app.git has no match in [^git@github\\.com:acme/]";
+    expect(stripTimestamps(await server.jobLog(job.id))).toBe(`${refusal}\n`);
+    expect(lines).toContain(`error: ${refusal} {"job":"${job.id}"}`);
+    expect(lines.filter((line) => line.includes("ghs_SECRETSECRET"))).toEqual([]);
   });
 
   it("refuses a job env variable outside allowed-environment-variables", async () => {

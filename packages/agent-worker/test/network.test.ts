@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { jobFinished, startPool, startServer, stripTimestamps, tempDir } from "./harness.js";
+import { captureLogger, jobFinished, startPool, startRewritingProxy, startServer, stripTimestamps, tempDir } from "./harness.js";
 
 describe("network trouble and bad input", () => {
   it("loses nothing when 30% of chunk uploads and the first finish fail with 5xx", async () => {
@@ -54,44 +54,40 @@ describe("network trouble and bad input", () => {
     expect(retries.delays).toEqual(Array(29).fill(10_000));
   });
 
-  it("a job payload missing chunks_max_size_bytes: the job is failed, the agent goes on", async () => {
+  it("a job payload missing chunks_max_size_bytes: the job is failed with a timestamped line, the agent goes on", async () => {
     const server = await startServer();
     // A real proxy in front of the real server that drops one field from accept answers.
-    const proxy = http.createServer((req, res) => {
-      const target = new URL(req.url!, server.endpoint);
-      const upstream = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
-        const parts: Buffer[] = [];
-        answer.on("data", (part: Buffer) => parts.push(part));
-        answer.on("end", () => {
-          let body = Buffer.concat(parts);
-          // The register answer names the server's endpoint: drop it so the agent stays behind the proxy.
-          const drop = req.url!.endsWith("/accept") ? "chunks_max_size_bytes" : req.url!.endsWith("/register") ? "endpoint" : "";
-          if (drop !== "" && answer.statusCode === 200) {
-            const json = JSON.parse(body.toString());
-            delete json[drop];
-            body = Buffer.from(JSON.stringify(json));
-          }
-          const headers = { ...answer.headers, "content-length": String(body.length) };
-          res.writeHead(answer.statusCode!, headers);
-          res.end(body);
-        });
-      });
-      req.pipe(upstream);
+    const endpoint = await startRewritingProxy(server, (url, json) => {
+      if (url.endsWith("/accept")) delete json["chunks_max_size_bytes"];
     });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    try {
-      const port = (proxy.address() as { port: number }).port;
-      const build = server.createBuild();
-      const bad = server.createJob(build.id, { command: "true" });
-      const { pool } = startPool(server, { endpoint: `http://127.0.0.1:${port}/v3` });
-      expect(await jobFinished(server, bad.id)).toMatchObject({ exitStatus: -1, signalReason: "process_run_error" });
-      expect(await server.jobLog(bad.id)).toMatch(/^Error running job: the job payload from Buildkite is unusable: .*chunks_max_size_bytes/);
-      await pool.stop("graceful");
-      expect((await pool.done).exitCode).toBe(0);
-    } finally {
-      proxy.closeAllConnections();
-      await new Promise((resolve) => proxy.close(resolve));
-    }
+    const build = server.createBuild();
+    const bad = server.createJob(build.id, { command: "true" });
+    const { pool } = startPool(server, { endpoint });
+    expect(await jobFinished(server, bad.id)).toMatchObject({ exitStatus: -1, signalReason: "process_run_error" });
+    // An agent line like any other: ANSI-timestamped (logs-and-redaction.md §1).
+    const log = await server.jobLog(bad.id);
+    expect(log).toMatch(/^\x1b_bk;t=\d+\x07Error running job: the job payload from Buildkite is unusable: .*chunks_max_size_bytes.*\n$/);
+    expect(stripTimestamps(log).split("\n")).toHaveLength(2);
+    await pool.stop("graceful");
+    expect((await pool.done).exitCode).toBe(0);
+  });
+
+  it("an accept answer with another job id: no file is named after it, the accepted job is failed", async () => {
+    const server = await startServer();
+    const contextDir = tempDir();
+    const endpoint = await startRewritingProxy(server, (url, json) => {
+      if (url.endsWith("/accept")) json["id"] = "../../escape";
+    });
+    const job = server.createJob(server.createBuild().id, { command: "echo should-not-run" });
+    const { pool } = startPool(server, { endpoint, jobContextDir: contextDir });
+    expect(await jobFinished(server, job.id)).toMatchObject({ exitStatus: -1, signalReason: "process_run_error" });
+    expect(stripTimestamps(await server.jobLog(job.id))).toBe(
+      `Error running job: the job payload from Buildkite is unusable: its id "../../escape" is not that of the accepted job "${job.id}"\n`,
+    );
+    expect(readdirSync(contextDir)).toEqual([]);
+    expect(existsSync(path.join(contextDir, "..", "..", "escape"))).toBe(false);
+    await pool.stop("graceful");
+    expect((await pool.done).exitCode).toBe(0);
   });
 });
 
@@ -117,6 +113,58 @@ describe("agent hooks and the health check", () => {
     const result = await pool.done;
     expect(result).toMatchObject({ exitCode: 1, error: { code: "AGENT_HOOK_FAILED" } });
     expect(result.error?.message).toMatch(/agent-startup hook .* failed: exit status 4$/);
+  });
+
+  it("splits the hooks shell with quoting: by /bin/sh by default, else by the given splitter", async () => {
+    const server = await startServer();
+    const hooks = tempDir();
+    const out = tempDir();
+    writeFileSync(path.join(hooks, "agent-startup"), `echo "$HOOK_RUN" >> ${out}/runs\n`, { mode: 0o644 });
+    // A quoted argument with a space: split on white space it would be `'.` and `"$0"'`.
+    const hooksShell = `/bin/sh -e -c '. "$0"'`;
+    const first = startPool(server, { hooksPath: hooks, hooksShell, env: { PATH: "/usr/bin:/bin", HOOK_RUN: "default" } });
+    await first.pool.ready;
+    const seen: string[] = [];
+    const second = startPool(server, {
+      hooksPath: hooks,
+      hooksShell,
+      env: { PATH: "/usr/bin:/bin", HOOK_RUN: "splitter" },
+      splitShellWords: (setting) => {
+        seen.push(setting);
+        return ["/bin/sh", "-e", "-c", '. "$0"'];
+      },
+    });
+    await second.pool.ready;
+    expect(seen).toEqual([hooksShell]);
+    expect(readFileSync(path.join(out, "runs"), "utf8")).toBe("default\nsplitter\n");
+  });
+
+  it("a stop interrupts a hung agent-startup hook and what it started", async () => {
+    const server = await startServer();
+    const hooks = tempDir();
+    writeFileSync(path.join(hooks, "agent-startup"), "#!/bin/sh\necho started\nsleep 30\necho finished\n", { mode: 0o755 });
+    const { logger, lines } = captureLogger();
+    const { pool } = startPool(server, {
+      hooksPath: hooks,
+      shell: "/bin/sh -c",
+      logger,
+      // Marks the hook's processes as this test's, so the harness proves none is left.
+      env: { PATH: "/usr/bin:/bin", BUILDKITE_AGENT_PID: String(process.pid) },
+    });
+    const deadline = Date.now() + 10_000;
+    while (!lines.includes("info: agent-startup: started {\"hook\":\"agent-startup\"}")) {
+      if (Date.now() > deadline) throw new Error("the startup hook never started");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const stoppedAt = Date.now();
+    void pool.stop("graceful");
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([pool.done, new Promise((resolve) => (timer = setTimeout(() => resolve("still running"), 5000)))]);
+    clearTimeout(timer);
+    expect(result).toEqual({ exitCode: 0 });
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    expect(lines.some((line) => line.includes("agent-startup: finished"))).toBe(false);
+    expect(server.agents()[0]?.connectionState).toBe("registered");
   });
 
   it("serves the health-check routes", async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import { jobFinished, startPool, startServer } from "./harness.js";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { captureLogger, jobFinished, startPool, startServer } from "./harness.js";
 
 describe("the ping loop", () => {
   it("pause: runs nothing while paused, then takes the job after resume", async () => {
@@ -41,13 +43,45 @@ describe("the ping loop", () => {
 
   it("stops the worker with an error when a ping is rejected (401)", async () => {
     const server = await startServer();
-    const { pool } = startPool(server);
+    const { logger, lines } = captureLogger();
+    const { pool } = startPool(server, { logger });
     await pool.ready;
     server.injectFault({ route: "ping", fault: { kind: "status", status: 401, message: "token revoked" } });
     const result = await pool.done;
     expect(result.exitCode).toBe(1);
     expect(result.error?.code).toBe("AGENT_PING_FAILED");
     expect(result.error?.message).toMatch(/Buildkite rejected its ping: GET \/v3\/ping: 401 Unauthorized: token revoked/);
+    // `done` carries it for the caller to print once; the pool does not log it too.
+    expect(lines.filter((line) => line.includes("token revoked"))).toEqual([]);
+  });
+
+  it("stops with an error carried by `done` only when a heartbeat is rejected (401)", async () => {
+    const server = await startServer({ intervals: { ping: 1, jobStatus: 1, heartbeat: 1 } });
+    const { logger, lines } = captureLogger();
+    const { pool } = startPool(server, { logger });
+    await pool.ready;
+    server.injectFault({ route: "heartbeat", fault: { kind: "status", status: 401, message: "heartbeat refused" } });
+    const result = await pool.done;
+    expect(result).toMatchObject({ exitCode: 1, error: { code: "AGENT_HEARTBEAT_FAILED" } });
+    expect(result.error?.message).toMatch(/Buildkite rejected its heartbeat: .*401 Unauthorized: heartbeat refused$/);
+    expect(lines.filter((line) => line.includes("heartbeat refused"))).toEqual([]);
+  });
+
+  it("tags-from-host: the machine-id tag is the protected id sent at registration, never the OS's raw id", async () => {
+    const server = await startServer();
+    const { pool } = startPool(server, { tagsFromHost: true, tags: ["queue=x"] });
+    await pool.ready;
+    const [agent] = server.agents();
+    expect(agent?.machineId).toMatch(/^[0-9a-f]{64}$/);
+    expect(agent?.metaData).toEqual([
+      "queue=x",
+      `hostname=${os.hostname()}`,
+      "os=linux",
+      expect.stringMatching(/^arch=/),
+      `machine-id=${agent?.machineId}`,
+    ]);
+    const raw = readFileSync("/etc/machine-id", "utf8").trim();
+    expect(agent?.metaData.join("\n")).not.toContain(raw);
   });
 
   it("disconnect-after-job: runs one job, finishes it with ignore_agent_in_dispatches, then exits", async () => {

@@ -33,6 +33,16 @@ async function executor(context: StartContext): Promise<{ command: string; args:
   return { command: process.execPath, args: [context.executablePath, "bootstrap"] };
 }
 
+/**
+ * The agent's shellwords rules for splitting `hooks-shell` (or `shell`) into the
+ * words hooks run with; loaded only when there is a hooks directory to run hooks from.
+ */
+async function hookShellSplitter(config: AgentConfig): Promise<{ splitShellWords?: (setting: string) => string[] }> {
+  if (config.hooksPath === "" && config.additionalHooksPaths.length === 0) return {};
+  const { splitShellWords } = await import("@agent/job-runner");
+  return { splitShellWords };
+}
+
 const flag = (value: boolean): string => (value ? "true" : "false");
 
 /**
@@ -102,6 +112,7 @@ export async function run(context: StartContext): Promise<number> {
     gitMirrorsPath: config.gitMirrorsPath,
     shell: config.shell,
     hooksShell: config.hooksShell,
+    ...(await hookShellSplitter(config)),
     cancelGracePeriod: config.cancelGracePeriod,
     signalGracePeriodSeconds: config.signalGracePeriodSeconds,
     cancelSignal: config.cancelSignal as NodeJS.Signals,

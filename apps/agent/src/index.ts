@@ -8,7 +8,7 @@ export type { CommandContext, CommandHandler, CommandLoader, CommandModule } fro
 export { commandLoaders } from "./command-registry.js";
 export { ExitError, UsageError } from "./errors.js";
 export type { ExitErrorOptions } from "./errors.js";
-export { createLogger, parseLogLevel } from "./logger.js";
+export { createLogger } from "./logger.js";
 export type { LogFieldValue, LogFields, LogFormat, Logger, LoggerOptions, LogLevel } from "./logger.js";
 export { formatJsonLine, formatTextLine } from "./log-line.js";
 export type { LogEntry, LogField } from "./log-line.js";

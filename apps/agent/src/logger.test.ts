@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { Writable } from "node:stream";
 import { setImmediate as tick } from "node:timers/promises";
-import { createLogger, parseLogLevel, type LoggerOptions } from "./logger.js";
+import { createLogger, type LoggerOptions } from "./logger.js";
 
 /** A logger writing plain text lines into an array, at a fixed time. */
 function capture(options: LoggerOptions = {}) {
@@ -85,17 +85,5 @@ describe("createLogger json", () => {
     logger.child({ agent: "a1" }).warn("Retrying", { attempt: 1 });
     const [line] = await lines();
     expect(JSON.parse(line!)).toEqual({ ts: expect.any(String), level: "WARN", msg: "Retrying", agent: "a1", attempt: "1" });
-  });
-});
-
-describe("parseLogLevel", () => {
-  it.each([
-    ["DEBUG", "debug"],
-    ["notice", "notice"],
-    ["warning", "warn"],
-    ["panic", "error"],
-    ["loud", undefined],
-  ])("%s → %s", (text, level) => {
-    expect(parseLogLevel(text)).toBe(level);
   });
 });

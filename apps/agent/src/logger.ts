@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type Winston from "winston";
-import { formatJsonLine, formatTextLine, LOG_LEVELS, type LogField, type LogLevel } from "./log-line.js";
+import { formatJsonLine, formatTextLine, type LogField, type LogLevel } from "./log-line.js";
 
 export type { LogLevel } from "./log-line.js";
 
@@ -134,14 +134,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     };
   };
   return make([]);
-}
-
-/** Turns a `--log-level` value into a level; the Go agent also takes `warning` and `panic`. */
-export function parseLogLevel(text: string): LogLevel | undefined {
-  const lower = text.toLowerCase();
-  if (lower === "warning") return "warn";
-  if (lower === "panic") return "error";
-  return (LOG_LEVELS as readonly string[]).includes(lower) ? (lower as LogLevel) : undefined;
 }
 
 function toFields(fields: LogFields): LogField[] {

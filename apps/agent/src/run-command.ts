@@ -5,7 +5,7 @@ import { loaderFor } from "./command-registry.js";
 import { flagIsSet, HELP_FLAGS, lastValue, type GivenFlags } from "./given-flags.js";
 import { isConfigError, reportUsageError, type OutputStreams } from "./failure-report.js";
 import { commandHelp } from "./help.js";
-import type { Logger } from "./logger.js";
+import type { Logger, LogLevel } from "./logger.js";
 import { missingArgumentMessage } from "./required-arguments.js";
 import { fullVersion } from "./version.js";
 
@@ -69,16 +69,20 @@ export async function runCommand(
     return 1;
   }
 
-  const { createLogger, parseLogLevel } = await import("./logger.js");
+  const { createLogger } = await import("./logger.js");
   const values = loaded.values as Readonly<Record<string, unknown>>;
   const debug = values.debug === true;
+  // Only some commands (start) have --log-format; the rest log text.
+  const format = values.logFormat === "json" ? "json" : "text";
   let logger: Logger = createLogger({
-    // Only some commands (start) have --log-format; the rest log text.
-    format: values.logFormat === "json" ? "json" : "text",
-    level: typeof values.logLevel === "string" ? parseLogLevel(values.logLevel) : undefined,
+    format,
+    // @agent/config accepts only the six level names as `--log-level`.
+    level: typeof values.logLevel === "string" ? (values.logLevel as LogLevel) : undefined,
     debug,
     colors: values.noColor !== true,
     version: fullVersion(),
+    // The real agent logs JSON on stdout and text on stderr.
+    stream: format === "json" ? io.stdout : io.stderr,
   });
   if (debug) logger = logger.child({ command: definition.path.join(" ") });
   logLoadedConfig(logger, loaded);

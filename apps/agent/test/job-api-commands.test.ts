@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/glo
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AgentApiServer } from "@agent/agent-api-server";
 import { ApiClient } from "@agent/api-client";
 import { runInProcess, runProcess, startJobApi, type Declarations, type JobApiFixture } from "./job-api-harness.js";
+import { recordingProxy, startJob, type JobFixture } from "./job-command-harness.js";
 
 // What the job's environment holds at the start of each test.
 const JOB_ENV = { FOO: "bar", BAZ: "qux", BUILDKITE_JOB_ID: "job-1", BUILDKITE_AGENT_ACCESS_TOKEN: "agent-token-123" } as const;
@@ -27,9 +27,9 @@ afterEach(async () => {
   await api.close();
 });
 
-/** The environment a command inside the job sees: the Job API's socket and token, and quiet logs. */
+/** The environment a command inside the job sees: the Job API's socket and token. */
 function jobEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { HOME: scratch, BUILDKITE_AGENT_LOG_LEVEL: "error", ...JOB_ENV, ...api.jobEnv, ...extra };
+  return { HOME: scratch, ...JOB_ENV, ...api.jobEnv, ...extra };
 }
 
 const run = (args: readonly string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}) =>
@@ -60,7 +60,7 @@ describe("env get", () => {
   });
 
   it("a missing name: a warning, the other names printed, exit 1 with no fatal line (real process)", async () => {
-    const result = await runProcess(["env", "get", "FOO", "MISSING"], { env: jobEnv({ BUILDKITE_AGENT_LOG_LEVEL: "notice" }) });
+    const result = await runProcess(["env", "get", "FOO", "MISSING"], { env: jobEnv() });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("FOO=bar\n");
     expect(result.stderr).toMatch(/WARN.*"MISSING" is not set/);
@@ -265,7 +265,8 @@ describe("redactor add", () => {
   });
 
   it("reads stdin through the real executable", async () => {
-    const result = await runProcess(["redactor", "add"], { env: jobEnv(), stdin: "piped-secret\n" });
+    // Quiet: its INFO line is the next test's subject.
+    const result = await runProcess(["redactor", "add"], { env: jobEnv({ BUILDKITE_AGENT_LOG_LEVEL: "error" }), stdin: "piped-secret\n" });
     expect(result).toEqual({ status: 0, stdout: "", stderr: "" });
     expect(api.redactions).toEqual(["piped-secret"]);
   });
@@ -382,7 +383,7 @@ describe("job promise-failure", () => {
   });
 
   it("warns when it redacted the reason (real process)", async () => {
-    const env = jobEnv({ DEPLOY_PASSWORD: "hunter2-secret", BUILDKITE_AGENT_LOG_LEVEL: "notice" });
+    const env = jobEnv({ DEPLOY_PASSWORD: "hunter2-secret" });
     const result = await runProcess(["job", "promise-failure", "1", "--reason", "hunter2-secret"], { env });
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/WARN.*The promise-failure reason for job "job-1" contained one or more secrets/);
@@ -390,38 +391,60 @@ describe("job promise-failure", () => {
     expect(api.declared).toEqual([{ exitStatus: 1, reason: "[REDACTED]" }]);
   });
 
-  it("without the Job API it declares the failure directly on the Agent API", async () => {
-    const server = new AgentApiServer({ registrationToken: "reg" });
-    try {
-      const { endpoint } = await server.listen();
-      const build = server.createBuild({ pipelineSlug: "app", repo: "https://example.com/app.git" });
-      const created = server.createJob(build.id, { command: "true" });
-      const registrar = new ApiClient({ endpoint, token: "reg" });
-      const agent = registrar.fromRegistration(
-        await registrar.register({
-          name: "a", hostname: "h", os: "Linux", arch: "amd64", scriptEvalEnabled: true,
-          ignoreInDispatches: false, version: "3.137.0", build: "x", tags: [], features: [],
-        }),
-      );
-      await agent.connect();
-      expect((await agent.ping()).job?.id).toBe(created.id);
-      const accepted = await agent.acceptJob(created.id);
-      const jobClient = agent.withToken(accepted.token ?? "");
-      await jobClient.startJob(created.id);
-      const result = await run(["job", "promise-failure", "3", "--reason", "flaky"], {
-        env: jobEnv({
-          BUILDKITE_AGENT_JOB_API_SOCKET: "",
-          BUILDKITE_JOB_ID: created.id,
-          BUILDKITE_AGENT_ENDPOINT: endpoint,
-          BUILDKITE_AGENT_ACCESS_TOKEN: accepted.token ?? "",
-        }),
+  describe("without the Job API, directly on the Agent API", () => {
+    let fixture: JobFixture | undefined;
+    afterEach(async () => {
+      await fixture?.server.close();
+      fixture = undefined;
+    });
+
+    /** Runs `job promise-failure <args>` in a job on a real Agent API server, with no Job API socket. */
+    const promiseDirectly = (job: JobFixture, args: readonly string[], endpoint = job.endpoint) =>
+      run(["job", "promise-failure", ...args], {
+        env: { HOME: scratch, ...job.env, BUILDKITE_AGENT_ENDPOINT: endpoint, BUILDKITE_AGENT_JOB_API_SOCKET: "" },
       });
-      expect(result.fatal).toBeUndefined();
-      expect(server.job(created.id)?.promisedFailure).toEqual({ exitStatus: 3, reason: "flaky" });
-      agent.close();
-      registrar.close();
-    } finally {
-      await server.close();
-    }
+
+    it("declares the failure, with the agent's User-Agent", async () => {
+      const job = (fixture = await startJob());
+      const proxy = await recordingProxy(job.endpoint);
+      try {
+        const result = await promiseDirectly(job, ["3", "--reason", "flaky"], proxy.endpoint);
+        expect(result).toEqual({ status: 0, stdout: "", fatal: undefined });
+        expect(job.server.job(job.jobId)?.promisedFailure).toEqual({ exitStatus: 3, reason: "flaky" });
+        // Dev builds of the Go agent send build `x` (agent-api.md §1).
+        expect(proxy.userAgents).toEqual([expect.stringMatching(/^buildkite-agent\/3\.137\.0\.x \(\w+; \w+\)$/)]);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("a 409 is a different promised status, worded as the Job API's refusal", async () => {
+      const job = (fixture = await startJob());
+      job.server.injectFault({
+        route: "jobs.promise_failure",
+        fault: { kind: "status", status: 409, message: "a different exit status was promised" },
+      });
+      expect(await promiseDirectly(job, ["2"])).toEqual({
+        status: 1,
+        stdout: "",
+        fatal: "a different promised exit status has already been declared for this job: a different exit status was promised",
+      });
+    });
+
+    it("a 422 (the job has finished) is worded as the Job API's refusal", async () => {
+      const job = (fixture = await startJob());
+      const client = new ApiClient({ endpoint: job.endpoint, token: job.env.BUILDKITE_AGENT_ACCESS_TOKEN! });
+      try {
+        await client.finishJob(job.jobId, { exitStatus: "0", chunksFailedCount: 0 });
+      } finally {
+        client.close();
+      }
+      expect(await promiseDirectly(job, ["1"])).toEqual({
+        status: 1,
+        stdout: "",
+        fatal: `the job is no longer running and cannot accept a promised failure: Job ${job.jobId} is finished; only a running job can promise failure`,
+      });
+      expect(job.server.job(job.jobId)?.promisedFailure).toBeUndefined();
+    });
   });
 });

@@ -82,9 +82,8 @@ export interface RunOptions {
 }
 
 /**
- * Runs the CLI in this process through `runCli`, with buffers for stdout and
- * stderr. Log lines go to the process's stderr (the logger is built inside),
- * so callers quiet them with `BUILDKITE_AGENT_LOG_LEVEL=error`.
+ * Runs the CLI in this process through `runCli`, with a buffer for stdout;
+ * stderr (log lines) is read and dropped.
  */
 export async function runInProcess(args: readonly string[], options: RunOptions = {}): Promise<CommandRun> {
   const stdout = new PassThrough();

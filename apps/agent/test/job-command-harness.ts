@@ -1,21 +1,21 @@
 import { afterEach } from "@jest/globals";
 import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import { AgentApiServer, type AgentApiServerOptions, type JobOptions } from "@agent/agent-api-server";
 import { ApiClient } from "@agent/api-client";
-import { commands, loadConfig, type CommandDefinition, type FlagValue } from "@agent/config";
-import { commandLoaders } from "../src/command-registry.js";
-import type { CommandContext } from "../src/command-context.js";
+import type { FlagValue } from "@agent/config";
 import { reportFailure } from "../src/failure-report.js";
-import { createLogger } from "../src/logger.js";
+import { runCli } from "../src/index.js";
 
 /**
- * Runs the in-job commands of issue 7 the way run-command.ts does — flags and
- * env through @agent/config, the real logger, the module's `run`, failures
- * reported as the one fatal line — but loading the module directly, so the
- * tests do not depend on the command registry.
+ * Runs the in-job commands in-process through `runCli`, as main.ts does —
+ * flag parsing, unknown flags, config and missing-argument messages, the
+ * logger from `--log-level` — with buffers for stdin, stdout and stderr, and
+ * a throw reported as main.ts reports it: the one fatal line.
  */
 
 /** The shared conformance area, read at run time (never copied). */
@@ -111,34 +111,27 @@ export interface RunOptions {
 }
 
 
-/** Runs `buildkite-agent <words> <args>` in-process and collects its output. */
+/**
+ * Runs `buildkite-agent <words> --no-color <flags> <args>` in-process and
+ * collects its output. `--no-color` keeps log lines plain for the assertions;
+ * `--` goes before the arguments when one starts with `-`.
+ */
 export async function runJobCommand(words: string, args: readonly string[], options: RunOptions = {}): Promise<CommandRun> {
-  const definition = (commands as readonly CommandDefinition[]).find((command) => command.path.join(" ") === words);
-  if (!definition) throw new Error(`no command ${words}`);
   const env = { PATH: process.env.PATH, HOME: tmpdir(), ...options.env };
   const cwd = options.cwd ?? tmpdir();
-  const loaded = loadConfig(definition, { flags: options.flags ?? {}, env, homeDir: env.HOME, cwd, executableDir: cwd });
+  const argv = [
+    ...words.split(" "),
+    "--no-color",
+    ...flagArgs(options.flags ?? {}),
+    ...(args.some((arg) => arg.startsWith("-")) ? ["--"] : []),
+    ...args,
+  ];
   const stdout = new Collector();
   const stderr = new Collector();
-  const logger = createLogger({ stream: stderr, colors: false, level: "info" });
   const stdin = options.stdin === "tty" ? noInput() : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
-  const context: CommandContext = {
-    command: definition,
-    config: loaded.values,
-    sources: loaded.sources,
-    configFile: undefined,
-    args,
-    logger,
-    stdin,
-    stdout,
-    stderr,
-    env,
-    cwd,
-    executablePath: "/usr/local/bin/buildkite-agent",
-  };
   let status: number;
   try {
-    status = await (await commandLoaders[words]!()).run(context);
+    status = await runCli(argv, { stdin, stdout, stderr, env, cwd, executablePath: "/usr/local/bin/buildkite-agent" });
   } catch (error) {
     status = reportFailure(stderr, error);
   } finally {
@@ -147,6 +140,15 @@ export async function runJobCommand(words: string, args: readonly string[], opti
   // Winston writes asynchronously; let its last lines land.
   await new Promise((resolve) => setImmediate(resolve));
   return { status, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** Flags as typed on the command line: `--name=value`, a list once per value, a true bool bare. */
+function flagArgs(flags: Readonly<Record<string, FlagValue>>): string[] {
+  return Object.entries(flags).flatMap(([name, value]) => {
+    if (value === true) return [`--${name}`];
+    const values = Array.isArray(value) ? value : [value];
+    return values.map((each) => `--${name}=${String(each)}`);
+  });
 }
 
 /** /dev/null as stdin: a character device, so commands treat it as "nothing piped". */
@@ -183,4 +185,48 @@ export function jobPerTest(): () => Promise<JobFixture> {
     fixture = undefined;
   });
   return async () => (fixture = await startJob());
+}
+
+/** A real HTTP proxy in front of an Agent API server, recording what the server cannot: headers and connections. */
+export interface RecordingProxy {
+  /** The endpoint to give the agent instead of the server's. */
+  readonly endpoint: string;
+  /** The `User-Agent` of each request, in arrival order. */
+  readonly userAgents: readonly string[];
+  /** How many TCP connections clients have opened to the proxy. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on 127.0.0.1:0 forwarding every request to `target` (an endpoint such as `http://127.0.0.1:1234/v3`). */
+export async function recordingProxy(target: string): Promise<RecordingProxy> {
+  const upstream = new URL(target);
+  const userAgents: string[] = [];
+  let connections = 0;
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((request, response) => {
+    userAgents.push(request.headers["user-agent"] ?? "");
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers, agent },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    forward.once("error", () => response.destroy());
+    request.pipe(forward);
+  });
+  server.on("connection", () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}${upstream.pathname}`,
+    userAgents,
+    connections: () => connections,
+    close: async () => {
+      server.closeAllConnections();
+      agent.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -94,10 +94,47 @@ describe("levels", () => {
   });
 });
 
+describe("bootstrap", () => {
+  // A job of one command, no checkout, no Agent API calls; its log goes to stdout.
+  // Each run its own agent name, so side-by-side runs use their own build dirs.
+  const jobEnv = (agent: string): Record<string, string> => ({
+    BUILDKITE_JOB_ID: "job-1",
+    BUILDKITE_COMMAND: "echo hi",
+    BUILDKITE_COMMAND_EVAL: "true",
+    BUILDKITE_SKIP_CHECKOUT: "true",
+    BUILDKITE_REPO: "https://example.invalid/app.git",
+    BUILDKITE_COMMIT: "HEAD",
+    BUILDKITE_BRANCH: "main",
+    BUILDKITE_PIPELINE_PROVIDER: "git",
+    BUILDKITE_AGENT_NAME: agent,
+    BUILDKITE_ORGANIZATION_SLUG: "acme",
+    BUILDKITE_PIPELINE_SLUG: "app",
+    BUILDKITE_BUILD_PATH: sandbox.buildPath,
+    BUILDKITE_SOCKETS_PATH: `${sandbox.dir}/sockets`,
+    BUILDKITE_AGENT_ACCESS_TOKEN: "unused",
+    BUILDKITE_PTY: "false",
+  });
+
+  it("shows the executor's own lines at --log-level debug as with --debug, and hides them by default", async () => {
+    const [byLevel, byDebug, quiet] = await Promise.all([
+      sandbox.runAsync(["bootstrap", "--log-level", "debug"], jobEnv("by-level")),
+      sandbox.runAsync(["bootstrap", "--debug"], jobEnv("by-debug")),
+      sandbox.runAsync(["bootstrap"], jobEnv("quiet")),
+    ]);
+    for (const run of [byLevel, byDebug, quiet]) {
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain("hi\n");
+    }
+    expect(byLevel.stderr).toMatch(/ INFO .*process started/);
+    expect(byDebug.stderr).toMatch(/ INFO .*process started/);
+    expect(quiet.stderr).toBe("");
+  });
+});
+
 describe("secrets", () => {
   it("never logs a secret setting's value, even with --debug", async () => {
     for (const format of ["text", "json"]) {
-      const run = await sandbox.runAsync(start("--debug", "--log-format", format, "--debug-http"));
+      const run = await sandbox.runAsync(start("--debug", "--log-format", format));
       expect(run.stdout + run.stderr).not.toContain("s3cr3t-registration-token");
       expectNoStack(run);
     }

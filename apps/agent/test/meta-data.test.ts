@@ -21,8 +21,17 @@ describe("meta-data set / get / exists / keys", () => {
     expect(server.metaData(buildId)).toEqual({ notes: "line 1\nline 2\n" });
   });
 
+  it("an empty key is the missing required argument, printed bare as config errors are (cli.md §1)", async () => {
+    const { env, server, buildId } = await job();
+    expect(await runJobCommand("meta-data set", ["", "v"], { env })).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: "Missing meta-data key. See: `buildkite-agent meta-data set --help`\n",
+    });
+    expect(server.metaData(buildId)).toEqual({});
+  });
+
   it.each([
-    ["an empty key", ["", "v"], "key cannot be empty, or composed of only whitespace characters"],
     ["a whitespace key", ["  ", "v"], "key cannot be empty, or composed of only whitespace characters"],
     ["an empty value", ["k", ""], "value cannot be empty, or composed of only whitespace characters"],
     ["a whitespace value", ["k", " \n\t"], "value cannot be empty, or composed of only whitespace characters"],
@@ -135,5 +144,24 @@ describe("meta-data set / get / exists / keys", () => {
     expect(run.stderr).toMatch(/^buildkite-agent: fatal: failed to see if meta-data exists: .*401/m);
     expect(run.stderr).not.toContain("bkaj_wrong");
     expect(Date.now() - started).toBeLessThan(4000);
+  });
+});
+
+describe("through the real command line", () => {
+  it("an unknown flag is a usage error, and nothing is stored", async () => {
+    const { env, server, buildId } = await job();
+    const run = await runJobCommand("meta-data set", ["k", "v"], { env, flags: { bogus: "1" } });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^Incorrect Usage: flag provided but not defined: -bogus\n/);
+    expect(run.stderr).toBe("buildkite-agent: fatal: flag provided but not defined: -bogus\n");
+    expect(server.metaData(buildId)).toEqual({});
+  });
+
+  it("log lines follow --log-level: INFO by default, none at error", async () => {
+    const { env } = await job();
+    const shown = await runJobCommand("meta-data set", ["k"], { env, stdin: "v" });
+    expect(shown.stderr).toMatch(/^\S+ \S+ INFO {3}Reading meta-data value from STDIN\n$/);
+    const hidden = await runJobCommand("meta-data set", ["k"], { env, stdin: "v", flags: { "log-level": "error" } });
+    expect(hidden).toEqual({ status: 0, stdout: "", stderr: "" });
   });
 });

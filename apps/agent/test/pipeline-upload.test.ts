@@ -1,9 +1,18 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CONFORMANCE, runJobCommand, startJob, tempDir, type CommandRun, type JobFixture, type RunOptions } from "./job-command-harness.js";
+import {
+  CONFORMANCE,
+  recordingProxy,
+  runJobCommand,
+  startJob,
+  tempDir,
+  type CommandRun,
+  type JobFixture,
+  type RunOptions,
+} from "./job-command-harness.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -313,6 +322,20 @@ describe("pipeline upload: where the pipeline comes from", () => {
     expect(uploads.map((u) => (u.pipeline as { steps: { command: string }[] }).steps[0]!.command)).toEqual(["one", "two", "three"]);
     expect(uploads.every((u) => u.replace && u.state === "applied")).toBe(true);
   });
+
+  it("uploads every document through one Agent API client, over one kept-alive connection", async () => {
+    const fixture = await job();
+    const proxy = await recordingProxy(fixture.endpoint);
+    cleanups.push(() => proxy.close());
+    const root = dir();
+    const file = write(root, "multi.yml", "steps:\n  - command: one\n---\nsteps:\n  - command: two\n---\nsteps:\n  - command: three\n");
+    const run = await upload([file], { env: { ...fixture.env, BUILDKITE_AGENT_ENDPOINT: proxy.endpoint }, cwd: root });
+    expect(run.status).toBe(0);
+    expect(fixture.server.pipelineUploads(fixture.jobId)).toHaveLength(3);
+    // Three uploads and their status polls, one after another on the same socket.
+    expect(proxy.userAgents.length).toBeGreaterThanOrEqual(6);
+    expect(proxy.connections()).toBe(1);
+  });
 });
 
 describe("pipeline upload: what is sent", () => {
@@ -415,6 +438,19 @@ describe("pipeline upload: if_changed", () => {
     expect(run.stderr).toContain('if_changed read 1 changed file from "changed.txt"');
     const steps = JSON.parse(run.stdout).steps;
     expect([steps[1].skip, steps[2].skip]).toEqual([skip, undefined]);
+  });
+
+  it("reads at most 64 MiB of --changed-files-path: beyond, it logs why and skips nothing", async () => {
+    const root = dir();
+    // Sparse: 64 MiB and one byte of NULs, without writing them.
+    writeFileSync(path.join(root, "changed.txt"), "");
+    truncateSync(path.join(root, "changed.txt"), 64 * 1024 * 1024 + 1);
+    const run = await upload([write(root, "p.yml", yaml)], { env: DRY_ENV, cwd: root, flags: { "dry-run": true, "changed-files-path": "changed.txt" } });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      'Couldn\'t read changed files from "changed.txt", not skipping any pipeline steps: reading changed files from "changed.txt": changed.txt is larger than 67108864 bytes',
+    );
+    expect(run.stdout).not.toContain('"skip"');
   });
 
   it("skips nothing, logging why, when git cannot tell what changed; --apply-if-changed=false only drops the keys", async () => {

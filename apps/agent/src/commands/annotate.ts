@@ -1,7 +1,7 @@
 import type { annotateCommand } from "@agent/config";
 import type { CommandContext } from "../command-context.js";
 import { withAgentApi } from "./agent-api-from-config.js";
-import { REDACTION_ADVICE, redactFromEnv } from "./env-redaction.js";
+import { envRedactor } from "./env-redaction.js";
 import { messageOf } from "./job-api-connection.js";
 import { readStdinText, stdinIsReadable } from "./stdin-input.js";
 
@@ -23,11 +23,8 @@ export async function run(context: CommandContext<typeof annotateCommand>): Prom
     body = await readStdinText(context.stdin);
   }
 
-  const redacted = await redactFromEnv(body, config.redactedVars, context.env);
-  if (redacted !== body) {
-    logger.warn(`Annotation body contained one or more secrets from environment variables that have been redacted. ${REDACTION_ADVICE}`);
-    body = redacted;
-  }
+  const redact = await envRedactor(config.redactedVars, context.env, logger);
+  body = redact(body, "Annotation body");
   const size = Buffer.byteLength(body);
   if (size > MAX_BODY_BYTES) throw new Error(`annotation body size (${size}B) exceeds maximum (${MAX_BODY_BYTES}B)`);
 

@@ -1,6 +1,6 @@
 import { goQuote } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
-import { REDACTION_ADVICE, redactFromEnv } from "./env-redaction.js";
+import { envRedactor } from "./env-redaction.js";
 import { readStdinText } from "./stdin-input.js";
 
 /**
@@ -22,11 +22,6 @@ export async function attributeUpdateInput(
     logger.info("Reading value from STDIN");
     value = await readStdinText(context.stdin);
   }
-  const redacted = await redactFromEnv(value, redactedVars, context.env);
-  if (redacted !== value) {
-    logger.warn(
-      `New value for ${target.kind} "${goQuote(target.id)}" attribute "${goQuote(attribute)}" contained one or more secrets from environment variables that have been redacted. ${REDACTION_ADVICE}`,
-    );
-  }
-  return { attribute, value: redacted };
+  const redact = await envRedactor(redactedVars, context.env, logger);
+  return { attribute, value: redact(value, `New value for ${target.kind} "${goQuote(target.id)}" attribute "${goQuote(attribute)}"`) };
 }

@@ -11,10 +11,11 @@ const TRAPPED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQ
 
 /**
  * The bootstrap's stderr is part of the job log (the agent merges it), so its
- * own lifecycle lines appear only with `--debug`; warnings and errors always do.
+ * own lifecycle lines appear only at the debug level (`--debug` or
+ * `--log-level debug`); warnings and errors always do.
  */
 function quietUnlessDebug(context: BootstrapContext): Logger {
-  if (context.config.debug) return context.logger;
+  if (context.logger.isLevelEnabled("debug")) return context.logger;
   const ignore = (): void => {};
   return { ...context.logger, debug: ignore, info: ignore, notice: ignore };
 }

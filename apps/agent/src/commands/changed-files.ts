@@ -1,8 +1,15 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../logger.js";
+import { readBounded } from "./bounded-input.js";
 import { GitCommandError, gitOutput, type GitOptions } from "./git-output.js";
 import { messageOf } from "./job-api-connection.js";
+
+/**
+ * The most of `--changed-files-path` read, as for pipeline files and stdin:
+ * far beyond any real list, it only stops a runaway file from exhausting memory.
+ */
+const MAX_CHANGED_FILES_BYTES = 64 * 1024 * 1024;
 
 /** How `pipeline upload` finds the build's changed files for `if_changed` (cli.md §6 step 8). */
 export interface ChangedFilesOptions extends GitOptions {
@@ -26,7 +33,7 @@ export async function changedFiles(options: ChangedFilesOptions): Promise<string
     const file = options.changedFilesPath;
     let text: string;
     try {
-      text = await readFile(path.resolve(options.cwd, file), "utf8");
+      text = (await readBounded(createReadStream(path.resolve(options.cwd, file)), MAX_CHANGED_FILES_BYTES, file)).toString("utf8");
     } catch (error) {
       logger.error(
         `Couldn't read changed files from "${file}", not skipping any pipeline steps: reading changed files from "${file}": ${messageOf(error)}`,

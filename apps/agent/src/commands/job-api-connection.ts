@@ -16,15 +16,18 @@ export const REDACTOR_CLIENT_ERROR = "failed to create Job API client";
  * socket that accepts a connection.
  *
  * @throws Error `<prefix>: BUILDKITE_AGENT_JOB_API_SOCKET empty or undefined`,
- * `<prefix>: "<path>" is not a socket`, `<prefix>: socket test connection: …`;
- * the client's JobRunnerError is the `cause`.
+ * `<prefix>: "<path>" is not a socket`, `<prefix>: socket test connection: …`,
+ * with the client's JobRunnerError as the `cause`; without a `prefix`, that
+ * JobRunnerError itself, for callers that word the failure otherwise or
+ * fall back.
  */
-export async function connectToJobApi(env: Readonly<Record<string, string | undefined>>, prefix: string): Promise<JobApiClient> {
+export async function connectToJobApi(env: Readonly<Record<string, string | undefined>>, prefix?: string): Promise<JobApiClient> {
   // Loaded here, not at the top, so commands that fail earlier never pay for it.
   const { JobApiClient } = await import("@agent/job-runner");
   try {
     return await JobApiClient.fromEnv(env);
   } catch (error) {
+    if (prefix === undefined) throw error;
     throw new Error(`${prefix}: ${messageOf(error)}`, { cause: error });
   }
 }

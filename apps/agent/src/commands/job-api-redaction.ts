@@ -1,5 +1,6 @@
+import type { JobApiClient } from "@agent/job-runner";
 import type { CommandContext } from "../command-context.js";
-import { messageOf } from "./job-api-connection.js";
+import { connectToJobApi, messageOf } from "./job-api-connection.js";
 
 /** How `secret get` and `oidc request-token` word a redaction failure: the same structure, their own nouns. */
 export interface RedactionWording {
@@ -35,10 +36,9 @@ export async function addToJobRedactor(
   wording: RedactionWording,
   debug: boolean,
 ): Promise<void> {
-  const { JobApiClient } = await import("@agent/job-runner");
-  let client: Awaited<ReturnType<typeof JobApiClient.fromEnv>>;
+  let client: JobApiClient;
   try {
-    client = await JobApiClient.fromEnv(env);
+    client = await connectToJobApi(env);
   } catch (error) {
     throw new Error(
       `automatic ${wording.what} redaction requires the Job API, but the Job API client could not be created (error: ${messageOf(error)}). ` +
@@ -47,12 +47,29 @@ export async function addToJobRedactor(
       { cause: error },
     );
   }
+  await redactEach(client, values, { debug, failed: wording.failed });
+}
+
+/**
+ * Adds each value to the job log's redactor through the Job API, in order,
+ * stopping at the first refusal.
+ *
+ * @throws Error `failed` (`failed to redact secrets`) when the Job API refuses
+ * a value, so no value can reach the fatal line; with `debug`, `failed to add
+ * secret to the redactor: <the Job API's error>`. The Job API's error is the
+ * `cause` either way.
+ */
+export async function redactEach(
+  client: JobApiClient,
+  values: readonly string[],
+  options: { readonly debug: boolean; readonly failed: string },
+): Promise<void> {
   for (const value of values) {
     try {
       await client.redact(value);
     } catch (error) {
-      if (debug) throw new Error(`failed to add secret to the redactor: ${messageOf(error)}`, { cause: error });
-      throw new Error(wording.failed, { cause: error });
+      if (options.debug) throw new Error(`failed to add secret to the redactor: ${messageOf(error)}`, { cause: error });
+      throw new Error(options.failed, { cause: error });
     }
   }
 }

@@ -1,9 +1,10 @@
 import type { jobPromiseFailureCommand } from "@agent/config";
-import type { JobApiClient as JobApiClientType, PromiseFailureResult } from "@agent/job-runner";
+import type { JobApiClient, PromiseFailureResult } from "@agent/job-runner";
 import { goQuote } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
-import { redactFromEnv, REDACTION_ADVICE } from "./env-redaction.js";
-import { messageOf } from "./job-api-connection.js";
+import { withAgentApi } from "./agent-api-from-config.js";
+import { envRedactor } from "./env-redaction.js";
+import { connectToJobApi, messageOf } from "./job-api-connection.js";
 
 type PromiseFailureContext = CommandContext<typeof jobPromiseFailureCommand>;
 
@@ -24,19 +25,12 @@ export async function run(context: PromiseFailureContext): Promise<number> {
   const jobId = context.env.BUILDKITE_JOB_ID ?? "";
   if (jobId === "") throw new Error("BUILDKITE_JOB_ID is not set: this command must be run from within a job");
 
-  let reason = config.reason;
-  const redacted = await redactFromEnv(reason, config.redactedVars, context.env);
-  if (redacted !== reason) {
-    logger.warn(
-      `The promise-failure reason for job "${goQuote(jobId)}" contained one or more secrets from environment variables that have been redacted. ${REDACTION_ADVICE}`,
-    );
-    reason = redacted;
-  }
+  const redact = await envRedactor(config.redactedVars, context.env, logger);
+  const reason = redact(config.reason, `The promise-failure reason for job "${goQuote(jobId)}"`);
 
-  const { JobApiClient } = await import("@agent/job-runner");
-  let client: JobApiClientType;
+  let client: JobApiClient;
   try {
-    client = await JobApiClient.fromEnv(context.env);
+    client = await connectToJobApi(context.env);
   } catch (error) {
     logger.debug(`No Job API (${messageOf(error)}); declaring the promised failure directly`);
     return declareDirectly(context, jobId, exitStatus, reason);
@@ -81,37 +75,36 @@ function parseExitStatus(text: string): number {
 }
 
 /** Buildkite's refusal, worded by its status as the real agent does. */
-function notAccepted(result: PromiseFailureResult): Error {
+function notAccepted(result: Pick<PromiseFailureResult, "upstreamStatus" | "error">, cause?: unknown): Error {
   const detail = result.error ?? `upstream status ${result.upstreamStatus ?? "unknown"}`;
+  const options = cause === undefined ? undefined : { cause };
   switch (result.upstreamStatus) {
     case 409:
-      return new Error(`a different promised exit status has already been declared for this job: ${detail}`);
+      return new Error(`a different promised exit status has already been declared for this job: ${detail}`, options);
     case 422:
-      return new Error(`the job is no longer running and cannot accept a promised failure: ${detail}`);
+      return new Error(`the job is no longer running and cannot accept a promised failure: ${detail}`, options);
     default:
-      return new Error(`failed to declare promised job failure: ${detail}`);
+      return new Error(`failed to declare promised job failure: ${detail}`, options);
   }
 }
 
 /**
  * Without a usable Job API, the real agent declares the failure itself with
  * `PUT jobs/{id}/promise_failure` on the Agent API (with that call's retries).
+ * Buildkite's 409 and 422 are refusals, worded as the Job API's are.
  */
 async function declareDirectly(context: PromiseFailureContext, jobId: string, exitStatus: number, reason: string): Promise<number> {
-  const { ApiClient } = await import("@agent/api-client");
-  const client = new ApiClient({
-    endpoint: context.config.endpoint,
-    token: context.config.agentAccessToken,
-    env: context.env,
-    logger: context.logger,
+  await withAgentApi(context, async (client) => {
+    try {
+      await client.promiseFailure(jobId, { exitStatus, ...(reason === "" ? {} : { reason }) });
+    } catch (error) {
+      const { ApiError } = await import("@agent/api-client");
+      if (error instanceof ApiError && (error.status === 409 || error.status === 422)) {
+        throw notAccepted({ upstreamStatus: error.status, error: error.serverMessage }, error);
+      }
+      throw new Error(`failed to declare promised job failure: ${messageOf(error)}`, { cause: error });
+    }
   });
-  try {
-    await client.promiseFailure(jobId, { exitStatus, ...(reason === "" ? {} : { reason }) });
-  } catch (error) {
-    throw new Error(`failed to declare promised job failure: ${messageOf(error)}`, { cause: error });
-  } finally {
-    client.close();
-  }
   context.logger.info(`Declared promised exit status ${exitStatus} for job ${jobId}`);
   return 0;
 }

@@ -3,7 +3,7 @@ import type { metaDataSetBatchCommand } from "@agent/config";
 import { goQuote } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
 import { withAgentApi } from "./agent-api-from-config.js";
-import { REDACTION_ADVICE, redactFromEnv } from "./env-redaction.js";
+import { envRedactor } from "./env-redaction.js";
 import { messageOf } from "./job-api-connection.js";
 
 /**
@@ -15,16 +15,9 @@ import { messageOf } from "./job-api-connection.js";
 export async function run(context: CommandContext<typeof metaDataSetBatchCommand>): Promise<number> {
   const { config, logger } = context;
   if (context.args.length === 0) throw new Error("at least one key=value argument is required");
-  const items: MetaDataItem[] = [];
-  for (const item of parseBatchArgs(context.args)) {
-    const value = await redactFromEnv(item.value, config.redactedVars, context.env);
-    if (value !== item.value) {
-      logger.warn(
-        `Meta-data value for key "${goQuote(item.key)}" contained one or more secrets from environment variables that have been redacted. ${REDACTION_ADVICE}`,
-      );
-    }
-    items.push({ key: item.key, value });
-  }
+  const parsed = parseBatchArgs(context.args);
+  const redact = await envRedactor(config.redactedVars, context.env, logger);
+  const items: MetaDataItem[] = parsed.map(({ key, value }) => ({ key, value: redact(value, `Meta-data value for key "${goQuote(key)}"`) }));
 
   await withAgentApi(context, async (client) => {
     try {

@@ -2,7 +2,7 @@ import type { metaDataSetCommand } from "@agent/config";
 import { goQuote } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
 import { withAgentApi } from "./agent-api-from-config.js";
-import { REDACTION_ADVICE, redactFromEnv } from "./env-redaction.js";
+import { envRedactor } from "./env-redaction.js";
 import { messageOf } from "./job-api-connection.js";
 import { readStdinText } from "./stdin-input.js";
 
@@ -23,13 +23,8 @@ export async function run(context: CommandContext<typeof metaDataSetCommand>): P
   if (key.trim() === "") throw new Error("key cannot be empty, or composed of only whitespace characters");
   if (value.trim() === "") throw new Error("value cannot be empty, or composed of only whitespace characters");
 
-  const redacted = await redactFromEnv(value, config.redactedVars, context.env);
-  if (redacted !== value) {
-    logger.warn(
-      `Meta-data value for key "${goQuote(key)}" contained one or more secrets from environment variables that have been redacted. ${REDACTION_ADVICE}`,
-    );
-    value = redacted;
-  }
+  const redact = await envRedactor(config.redactedVars, context.env, logger);
+  value = redact(value, `Meta-data value for key "${goQuote(key)}"`);
 
   await withAgentApi(context, async (client) => {
     try {

@@ -15,10 +15,6 @@ import { addToJobRedactor } from "./job-api-redaction.js";
  */
 export async function run(context: CommandContext<typeof oidcRequestTokenCommand>): Promise<number> {
   const { config, logger } = context;
-  if (config.lifetime < 0) throw new Error(`lifetime ${config.lifetime} must be a non-negative integer`);
-  if (config.format !== "jwt" && config.format !== "gcp") {
-    throw new Error(`format "${config.format}" is not valid. Supported values are 'jwt' and 'gcp'`);
-  }
 
   const token = await withAgentApi(context, async (client) => {
     try {

@@ -1,3 +1,4 @@
+import type { ApiClient } from "@agent/api-client";
 import type { pipelineUploadCommand } from "@agent/config";
 import type { Pipeline, PipelineStep } from "@agent/pipeline";
 import type { CommandContext } from "../command-context.js";
@@ -55,80 +56,81 @@ export async function run(context: PipelineUploadContext): Promise<number> {
       fetch: config.fetchDiffBase,
     }));
 
-  for (const input of inputs) {
-    // Empty stdin holds no documents: the real agent uploads nothing.
-    if (input.fromStdin && input.text === "") continue;
-    let documents;
-    try {
-      ({ documents } = parsePipeline(input.text, { filename: input.name }));
-    } catch (error) {
-      throw new Error(messageOf(error), { cause: error });
-    }
-    let count = 1;
-    for (const document of documents) {
-      let pipeline = document.pipeline;
-      if (!config.noInterpolation) {
-        const traceContext = context.env.BUILDKITE_TRACE_CONTEXT;
-        if (traceContext !== undefined) pipeline = { ...pipeline, env: { ...pipeline.env, BUILDKITE_TRACE_CONTEXT: traceContext } };
-        try {
-          pipeline = interpolatePipeline(pipeline, environ, {
-            preferRuntimeEnv: config.experiment.includes("interpolation-prefers-runtime-env"),
-          });
-        } catch (error) {
-          throw new Error(`pipeline interpolation of "${input.name}" failed: ${messageOf(error)}`, { cause: error });
+  // One Agent API client for every document, so its connections are reused; a
+  // dry run (`client` undefined) prints each document instead and makes none.
+  const uploadAll = async (client: ApiClient | undefined): Promise<number> => {
+    for (const input of inputs) {
+      // Empty stdin holds no documents: the real agent uploads nothing.
+      if (input.fromStdin && input.text === "") continue;
+      let documents;
+      try {
+        ({ documents } = parsePipeline(input.text, { filename: input.name }));
+      } catch (error) {
+        throw new Error(messageOf(error), { cause: error });
+      }
+      let count = 1;
+      for (const document of documents) {
+        let pipeline = document.pipeline;
+        if (!config.noInterpolation) {
+          const traceContext = context.env.BUILDKITE_TRACE_CONTEXT;
+          if (traceContext !== undefined) pipeline = { ...pipeline, env: { ...pipeline.env, BUILDKITE_TRACE_CONTEXT: traceContext } };
+          try {
+            pipeline = interpolatePipeline(pipeline, environ, {
+              preferRuntimeEnv: config.experiment.includes("interpolation-prefers-runtime-env"),
+            });
+          } catch (error) {
+            throw new Error(`pipeline interpolation of "${input.name}" failed: ${messageOf(error)}`, { cause: error });
+          }
         }
-      }
 
-      const describe = (warning: { path: string; message: string }): string =>
-        warning.path === "" ? warning.message : `${warning.path}: ${warning.message}`;
-      const parseWarnings = document.warnings.map(describe);
-      // Beyond the real agent, which leaves validity to Buildkite: the schema's problems, each with its path.
-      const schemaWarnings = checkPipelineSchema(JSON.parse(JSON.stringify(pipeline)) as unknown).map(describe);
-      if (config.rejectParseWarnings && parseWarnings.length + schemaWarnings.length > 0) {
-        throw new Error(
-          `pipeline "${input.name}" parsed with warnings; refusing upload because --reject-parse-warnings is enabled: ${[...parseWarnings, ...schemaWarnings].join("; ")}`,
-        );
-      }
-      if (parseWarnings.length > 0) {
-        logger.warn(
-          `There were some issues with the pipeline input - pipeline upload will proceed, but might not succeed:\n${parseWarnings.join("\n")}`,
-        );
-      }
-      if (schemaWarnings.length > 0) {
-        logger.warn(
-          `Pipeline "${input.name}" does not match Buildkite's pipeline schema - pipeline upload will proceed, but might not succeed:\n${schemaWarnings.join("\n")}`,
-        );
-      }
+        const describe = (warning: { path: string; message: string }): string =>
+          warning.path === "" ? warning.message : `${warning.path}: ${warning.message}`;
+        const parseWarnings = document.warnings.map(describe);
+        // Beyond the real agent, which leaves validity to Buildkite: the schema's problems, each with its path.
+        const schemaWarnings = checkPipelineSchema(JSON.parse(JSON.stringify(pipeline)) as unknown).map(describe);
+        if (config.rejectParseWarnings && parseWarnings.length + schemaWarnings.length > 0) {
+          throw new Error(
+            `pipeline "${input.name}" parsed with warnings; refusing upload because --reject-parse-warnings is enabled: ${[...parseWarnings, ...schemaWarnings].join("; ")}`,
+          );
+        }
+        if (parseWarnings.length > 0) {
+          logger.warn(
+            `There were some issues with the pipeline input - pipeline upload will proceed, but might not succeed:\n${parseWarnings.join("\n")}`,
+          );
+        }
+        if (schemaWarnings.length > 0) {
+          logger.warn(
+            `Pipeline "${input.name}" does not match Buildkite's pipeline schema - pipeline upload will proceed, but might not succeed:\n${schemaWarnings.join("\n")}`,
+          );
+        }
 
-      if (config.redactedVars.length > 0) await scanForSecrets(pipeline, input.name, environ, context);
+        if (config.redactedVars.length > 0) await scanForSecrets(pipeline, input.name, environ, context);
 
-      const wantsChanges = config.applyIfChanged && hasIfChanged(pipeline.steps);
-      const filtered = filterIfChanged(pipeline, wantsChanges ? await changedOnce() : undefined, { apply: config.applyIfChanged });
-      for (const warning of filtered.warnings) logger.warn(warning);
-      pipeline = filtered.pipeline;
+        const wantsChanges = config.applyIfChanged && hasIfChanged(pipeline.steps);
+        const filtered = filterIfChanged(pipeline, wantsChanges ? await changedOnce() : undefined, { apply: config.applyIfChanged });
+        for (const warning of filtered.warnings) logger.warn(warning);
+        pipeline = filtered.pipeline;
 
-      if (config.dryRun) {
-        await writeOutput(context.stdout, formatPipeline(pipeline, dryRunFormat));
-        continue;
-      }
-      if (config.job === "") {
-        throw new Error("missing job parameter; this is usually set in the environment for a Buildkite job via BUILDKITE_JOB_ID");
-      }
-      const uploaded = await withAgentApi(context, async (client) => {
+        if (client === undefined) {
+          await writeOutput(context.stdout, formatPipeline(pipeline, dryRunFormat));
+          continue;
+        }
+        if (config.job === "") {
+          throw new Error("missing job parameter; this is usually set in the environment for a Buildkite job via BUILDKITE_JOB_ID");
+        }
         try {
           await client.uploadPipeline(config.job, { pipeline, replace: config.replace });
-          return true;
         } catch (error) {
           logger.error(`Couldn't upload: ${messageOf(error)}`);
-          return false;
+          return 1;
         }
-      });
-      if (!uploaded) return 1;
-      logger.info(`Successfully parsed and uploaded pipeline #${count} from "${input.name}"`);
-      count++;
+        logger.info(`Successfully parsed and uploaded pipeline #${count} from "${input.name}"`);
+        count++;
+      }
     }
-  }
-  return 0;
+    return 0;
+  };
+  return config.dryRun ? uploadAll(undefined) : withAgentApi(context, uploadAll);
 }
 
 /**

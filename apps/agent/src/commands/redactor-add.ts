@@ -6,7 +6,8 @@ import { parseRedactorAddInput } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
 import { readBounded } from "./bounded-input.js";
 import { goPathError } from "./go-path-error.js";
-import { connectToJobApi, messageOf, REDACTOR_CLIENT_ERROR } from "./job-api-connection.js";
+import { connectToJobApi, REDACTOR_CLIENT_ERROR } from "./job-api-connection.js";
+import { redactEach } from "./job-api-redaction.js";
 
 /**
  * The most input `redactor add` reads. Secrets are small (a key file is a few
@@ -53,13 +54,6 @@ export async function run(context: CommandContext<typeof redactorAddCommand>): P
   }
 
   const client = await connectToJobApi(context.env, REDACTOR_CLIENT_ERROR);
-  for (const secret of secrets) {
-    try {
-      await client.redact(secret);
-    } catch (error) {
-      if (config.debug) throw new Error(`failed to add secret to the redactor: ${messageOf(error)}`, { cause: error });
-      throw new Error("failed to redact secrets", { cause: error });
-    }
-  }
+  await redactEach(client, secrets, { debug: config.debug, failed: "failed to redact secrets" });
   return 0;
 }

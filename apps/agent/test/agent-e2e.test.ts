@@ -217,6 +217,28 @@ describe("buildkite-agent start, end to end", () => {
     });
   });
 
+  it.concurrent.each([
+    ["from-job", "clone=[--agent-clone] fetch=[--agent-fetch] sparse=[docs]"],
+    ["none", "clone=[--job-clone] fetch=[--agent-fetch] sparse=[docs]"],
+    ["strict", "clone=[--agent-clone] fetch=[--agent-fetch] sparse=[]"],
+  ])("--checkout-override-mode %s: which of the agent's checkout settings win over the job env from Buildkite", async (mode, expected) => {
+    await withE2e(async ({ server, createJob, startAgent, finished }) => {
+      const job = createJob('echo "clone=[$BUILDKITE_GIT_CLONE_FLAGS] fetch=[$BUILDKITE_GIT_FETCH_FLAGS] sparse=[$BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS]"', {
+        BUILDKITE_GIT_CLONE_FLAGS: "--job-clone",
+        BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS: "docs",
+      });
+      startAgent([
+        `--checkout-override-mode=${mode}`,
+        "--skip-checkout",
+        "--git-clone-flags=--agent-clone",
+        "--git-fetch-flags=--agent-fetch",
+        "--disconnect-after-job",
+      ]);
+      expect((await finished(job.id)).exitStatus).toBe(0);
+      expect(logLines(await server.jobLog(job.id)).map((line) => line.replace(TIMESTAMP, ""))).toContain(expected);
+    });
+  });
+
   it.concurrent("--disconnect-after-job: runs one job, asks not to be dispatched again, and exits 0 leaving the next job queued", async () => {
     await withE2e(async ({ server, createJob, startAgent, finished, agentId, record }) => {
       const first = createJob("echo first");

@@ -12,10 +12,10 @@ const options = resolveOptions({
   allowedRepositories: ["^git@github\\.com:acme/"],
 });
 
-function build(jobEnv: Record<string, string>) {
+function build(jobEnv: Record<string, string>, withOptions = options) {
   return createJobEnvironment({
     jobEnv,
-    options,
+    options: withOptions,
     accessToken: "job-token",
     endpoint: "http://127.0.0.1/v3",
     requestHeaderEnv: { BUILDKITE_REQUEST_HEADER_BUILDKITE_X: "1" },
@@ -45,6 +45,26 @@ describe("the job environment", () => {
       BUILDKITE_AGENT_JOB_TIMEOUT_FILE: "/tmp/t",
       BUILDKITE_REDACTED_VARS: "*_TOKEN,MY_SECRET",
       A: "1",
+    });
+  });
+
+  it("sets a jobSettings value over the job's, and a jobSettingDefaults value only where the job has none", () => {
+    const withSettings = resolveOptions({
+      token: "t",
+      buildPath: "/tmp/builds",
+      executor: { command: "/bin/true", args: [] },
+      jobSettings: { BUILDKITE_GIT_CLONE_FLAGS: "-v --depth 1" },
+      jobSettingDefaults: { BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS: "src", BUILDKITE_GIT_FETCH_FLAGS: "-v" },
+    });
+    const { env } = build(
+      { BUILDKITE_GIT_CLONE_FLAGS: "--upload-pack=evil", BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS: "docs" },
+      withSettings,
+    );
+    expect(env).toMatchObject({
+      BUILDKITE_GIT_CLONE_FLAGS: "-v --depth 1",
+      BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS: "docs",
+      BUILDKITE_GIT_FETCH_FLAGS: "-v",
+      BUILDKITE_IGNORED_ENV: "BUILDKITE_GIT_CLONE_FLAGS",
     });
   });
 

@@ -46,9 +46,10 @@ function cutMessage(value: string): string {
 
 /**
  * Builds the environment the executor gets (lifecycle.md §4.1): the job's env
- * minus `BUILDKITE_AGENT_TOKEN`, then the agent's settings on top; names the job
- * already had are listed in `BUILDKITE_IGNORED_ENV` (the bootstrap warns about
- * them). `BUILDKITE_REQUEST_HEADER_*` are written without being counted.
+ * minus `BUILDKITE_AGENT_TOKEN`, then the agent's settings on top (its
+ * `jobSettingDefaults` only where the job has no value); names the job already
+ * had that a setting replaced are listed in `BUILDKITE_IGNORED_ENV` (the
+ * bootstrap warns about them). `BUILDKITE_REQUEST_HEADER_*` are written without being counted.
  */
 export function createJobEnvironment(input: JobEnvironmentInput): JobEnvironment {
   const { options } = input;
@@ -98,6 +99,9 @@ export function createJobEnvironment(input: JobEnvironmentInput): JobEnvironment
   if (options.noPty) set("BUILDKITE_PTY", "false");
   // The long tail (git flags, checkout mode, keyscan…) is mapped by apps/agent.
   for (const [name, value] of Object.entries(options.jobSettings)) set(name, value);
+  for (const [name, value] of Object.entries(options.jobSettingDefaults)) {
+    if (!Object.hasOwn(input.jobEnv, name)) env[name] = value;
+  }
   if (ignored.length > 0) env["BUILDKITE_IGNORED_ENV"] = ignored.join(",");
   return { env, fileEnv };
 }

@@ -115,6 +115,11 @@ export interface AgentPoolOptions {
   readonly configPath?: string;
   /** Extra settings exported to jobs verbatim (git flags, checkout mode…), as apps/agent maps them. @default {} */
   readonly jobSettings?: Readonly<Record<string, string>>;
+  /**
+   * Settings exported to jobs only where the job env from Buildkite lacks them:
+   * the checkout settings the checkout-override mode leaves to the job. @default {}
+   */
+  readonly jobSettingDefaults?: Readonly<Record<string, string>>;
   /** Agent version for the User-Agent and registration. @default "3.137.0" */
   readonly version?: string;
   /** Build number. @default "x" */
@@ -173,6 +178,7 @@ export interface ResolvedOptions {
   readonly binPath: string;
   readonly configPath: string;
   readonly jobSettings: Readonly<Record<string, string>>;
+  readonly jobSettingDefaults: Readonly<Record<string, string>>;
   readonly version: string;
   readonly build: string;
   readonly logger: Logger;
@@ -315,6 +321,7 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     binPath: options.binPath ?? "",
     configPath: options.configPath ?? "",
     jobSettings: { ...options.jobSettings },
+    jobSettingDefaults: { ...options.jobSettingDefaults },
     version: options.version ?? "3.137.0",
     build: options.build ?? "x",
     logger: options.logger ?? silentLogger,

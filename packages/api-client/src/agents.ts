@@ -10,6 +10,7 @@ import {
   str,
   stringMap,
   strings,
+  type JsonSchema,
   type ResponseSchema,
 } from "./response-schema.js";
 
@@ -96,7 +97,7 @@ const tracingSchema = object({
 
 // Ping and heartbeat intervals drive tickers: 0 would spin or crash, so a
 // registration without them is unusable. job_status_interval has a 1 s fallback.
-const interval = { type: "integer", minimum: 1 };
+const interval: JsonSchema = { type: "integer", minimum: 1 };
 
 const registerResponse: ResponseSchema<RegisterResponse> = {
   schema: object(

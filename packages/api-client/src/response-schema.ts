@@ -1,7 +1,21 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+/** The JSON types a response schema can name. */
+export type JsonType = "string" | "integer" | "number" | "boolean" | "object" | "array" | "null";
 
-/** A JSON schema fragment; ajv checks the schema itself when it is compiled. */
-export type JsonSchema = Readonly<Record<string, unknown>>;
+/**
+ * The part of JSON Schema the responses need, checked in process: loading a
+ * general validator (ajv) cost every agent about 9 MB of memory for a handful
+ * of type checks. Keywords mean what they mean in JSON Schema.
+ */
+export interface JsonSchema {
+  readonly type: JsonType | readonly JsonType[];
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  /** Applies to the properties not named in `properties`. */
+  readonly additionalProperties?: JsonSchema;
+  readonly items?: JsonSchema;
+  readonly minLength?: number;
+  readonly minimum?: number;
+}
 
 /**
  * What a call needs from a 2xx body: a JSON schema that accepts everything the
@@ -21,36 +35,59 @@ export interface SchemaViolation {
   readonly problem: string;
 }
 
-// Compiled on first use of each schema: most processes (a `meta-data get`) use one
-// or two calls, so compiling all of them at start-up would be wasted work.
-let ajv: Ajv | undefined;
-const compiled = new WeakMap<JsonSchema, ValidateFunction>();
-
-function validatorFor(schema: JsonSchema): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    ajv ??= new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
+function hasType(value: unknown, type: JsonType): boolean {
+  switch (type) {
+    case "null":
+      return value === null;
+    case "array":
+      return Array.isArray(value);
+    case "object":
+      return value !== null && typeof value === "object" && !Array.isArray(value);
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value);
+    default:
+      return typeof value === type;
   }
-  return validate;
 }
 
-function violation(error: ErrorObject): SchemaViolation {
-  const parts = error.instancePath.split("/").slice(1).map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
-  if (error.keyword === "required") {
-    parts.push(String((error.params as { missingProperty: string }).missingProperty));
-    return { field: parts.join("."), problem: "is missing" };
+const fieldName = (path: readonly string[]): string => (path.length > 0 ? path.join(".") : "(body)");
+
+// The first violation found, in JSON Schema's usual order: the type, then the
+// value's own constraints, then what it contains (required before the properties).
+function firstViolation(schema: JsonSchema, value: unknown, path: string[]): SchemaViolation | undefined {
+  const types = typeof schema.type === "string" ? [schema.type] : schema.type;
+  if (!types.some((type) => hasType(value, type))) return { field: fieldName(path), problem: `must be ${types.join(",")}` };
+  if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) {
+    return { field: fieldName(path), problem: `must be >= ${schema.minimum}` };
   }
-  return { field: parts.length > 0 ? parts.join(".") : "(body)", problem: error.message ?? "is invalid" };
+  // Characters are code points, as JSON Schema counts them.
+  if (typeof value === "string" && schema.minLength !== undefined && [...value].length < schema.minLength) {
+    return { field: fieldName(path), problem: `must NOT have fewer than ${schema.minLength} characters` };
+  }
+  if (Array.isArray(value)) {
+    if (!schema.items) return undefined;
+    for (const [index, item] of value.entries()) {
+      const found = firstViolation(schema.items, item, [...path, String(index)]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value === null || typeof value !== "object") return undefined;
+  const record = value as Record<string, unknown>;
+  const missing = schema.required?.find((name) => !Object.hasOwn(record, name));
+  if (missing !== undefined) return { field: fieldName([...path, missing]), problem: "is missing" };
+  for (const [name, item] of Object.entries(record)) {
+    const itemSchema = schema.properties && Object.hasOwn(schema.properties, name) ? schema.properties[name] : schema.additionalProperties;
+    if (!itemSchema) continue;
+    const found = firstViolation(itemSchema, item, [...path, name]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Checks `json` against `schema`; returns the first violation, or `undefined` when usable. */
 export function checkSchema(schema: JsonSchema, json: unknown): SchemaViolation | undefined {
-  const validate = validatorFor(schema);
-  if (validate(json)) return undefined;
-  const first = validate.errors?.[0];
-  return first ? violation(first) : { field: "(body)", problem: "is invalid" };
+  return firstViolation(schema, json, []);
 }
 
 /** Schema helpers. Optional fields accept `null`, which Go decodes as the zero value. */

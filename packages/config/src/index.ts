@@ -7,6 +7,13 @@ export type { ConfigFile, ConfigFileEntry, ConfigSearchOptions } from "./config-
 export { commandSchema } from "./schema.js";
 export type { JsonSchema } from "./schema.js";
 export { BOOTSTRAP_PHASES, effectiveSignalGracePeriod } from "./command-rules.js";
+export {
+  CHECKOUT_SCOPED_VARS,
+  isCheckoutLocked,
+  isCheckoutLockedForJobEnv,
+  isCheckoutLockedForSecrets,
+} from "./checkout-override.js";
+export type { CheckoutOverrideMode } from "./checkout-override.js";
 export { KNOWN_EXPERIMENTS, PROMOTED_EXPERIMENTS } from "./experiments.js";
 export { parseGoBool, parseGoDuration, parseGoInt } from "./parse-value.js";
 export { camelCase, defineCommand, defineSetting, defineSettings } from "./setting.js";

@@ -1,3 +1,9 @@
+import { isCheckoutLocked, isCheckoutLockedForSecrets, type CheckoutOverrideMode } from "@agent/config";
+
+// The checkout-override rules live with the setting in @agent/config, which the
+// agent also consults when it lays its settings over the job env.
+export { CHECKOUT_SCOPED_VARS, isCheckoutLocked, isCheckoutLockedForSecrets, type CheckoutOverrideMode } from "@agent/config";
+
 /**
  * Names no hook, plugin or Job API call may change (env/protected.go): the agent
  * sets them and the job trusts them.
@@ -41,41 +47,6 @@ export const SECRET_PROTECTED_VARS: ReadonlySet<string> = new Set([
   "BUILDKITE_REFSPEC",
   "BUILDKITE_REPO",
 ]);
-
-/** Checkout-scoped names: locked in `strict` checkout-override mode, and for secrets unless mode `none`. */
-export const CHECKOUT_SCOPED_VARS: ReadonlySet<string> = new Set([
-  "BUILDKITE_GIT_CHECKOUT_FLAGS",
-  "BUILDKITE_GIT_CHECKOUT_TIMEOUT",
-  "BUILDKITE_GIT_CLEAN_FLAGS",
-  "BUILDKITE_GIT_CLONE_FLAGS",
-  "BUILDKITE_GIT_COMMIT_VERIFICATION",
-  "BUILDKITE_GIT_FETCH_FLAGS",
-  "BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS",
-  "BUILDKITE_GIT_SPARSE_CHECKOUT_MODE",
-  "BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS",
-  "BUILDKITE_GIT_SUBMODULES",
-  "BUILDKITE_SKIP_CHECKOUT",
-]);
-
-/** `BUILDKITE_CHECKOUT_OVERRIDE_MODE`: fixed at start; `strict` when command eval is off. */
-export type CheckoutOverrideMode = "strict" | "from-job" | "none";
-
-/**
- * Whether checkout-override mode locks `name` against hooks, plugins and the Job
- * API (upstream `IsCheckoutLocked`): a checkout-scoped name in `strict` mode.
- * Protected names are refused whatever the mode; see {@link isChangeAllowed}.
- */
-export function isCheckoutLocked(name: string, mode: CheckoutOverrideMode): boolean {
-  return mode === "strict" && CHECKOUT_SCOPED_VARS.has(name);
-}
-
-/**
- * Whether checkout-override mode locks `name` against pipeline `secrets:`
- * (upstream `IsCheckoutLockedForSecrets`): a checkout-scoped name unless the mode is `none`.
- */
-export function isCheckoutLockedForSecrets(name: string, mode: CheckoutOverrideMode): boolean {
-  return mode !== "none" && CHECKOUT_SCOPED_VARS.has(name);
-}
 
 /** Whether a hook, plugin or Job API call may change `name` in this mode. */
 export function isChangeAllowed(name: string, mode: CheckoutOverrideMode): boolean {

@@ -1,42 +1,30 @@
 import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import {
-  CHECKOUT_SCOPED_VARS,
   PROTECTED_VARS,
   SECRET_PROTECTED_VARS,
   isChangeAllowed,
-  isCheckoutLocked,
-  isCheckoutLockedForSecrets,
   isSecretTargetAllowed,
-  type CheckoutOverrideMode,
 } from "../src/index.js";
 
-// The upstream env/protected_test.go vectors (see the README beside them).
+// The upstream env/protected_test.go vectors (see the README beside them); the
+// checkout-scoped names and their locks are tested with them in @agent/config.
 interface Membership {
   readonly name: string;
   readonly expected: boolean;
-}
-interface LockCase {
-  readonly name: string;
-  readonly var: string;
-  readonly mode: CheckoutOverrideMode;
-  readonly expectedLocked?: boolean;
-  readonly expectedLockedForSecrets?: boolean;
 }
 interface Cases {
   readonly protectedCases: {
     readonly isProtected: readonly Membership[];
     readonly isProtectedNormalisation: { readonly name: string; readonly expectedOnWindows: boolean; readonly expectedElsewhere: boolean };
     readonly isProtectedFromWithinJob: readonly Membership[];
-    readonly isCheckoutOverrideScoped: readonly Membership[];
   };
-  readonly checkoutLockCases: readonly LockCase[];
 }
 
 const cases = JSON.parse(
   readFileSync(new URL("../../../../shared/conformance/env/cases.json", import.meta.url), "utf8"),
 ) as Cases;
-const { isProtected, isProtectedNormalisation, isProtectedFromWithinJob, isCheckoutOverrideScoped } = cases.protectedCases;
+const { isProtected, isProtectedNormalisation, isProtectedFromWithinJob } = cases.protectedCases;
 
 describe("env conformance: protected names", () => {
   // Upstream IsProtected: what job env and secrets may not set.
@@ -54,23 +42,8 @@ describe("env conformance: protected names", () => {
     },
   );
 
-  it.each(isCheckoutOverrideScoped.map((c) => [c.name, c.expected] as const))(
-    "isCheckoutOverrideScoped(%s) is %s: CHECKOUT_SCOPED_VARS",
-    (name, expected) => {
-      expect(CHECKOUT_SCOPED_VARS.has(name)).toBe(expected);
-    },
-  );
-
   // This executor is POSIX-only: names are case-sensitive, so the Windows expectation does not apply.
   it(`${isProtectedNormalisation.name} is protected only on Windows`, () => {
     expect(SECRET_PROTECTED_VARS.has(isProtectedNormalisation.name)).toBe(isProtectedNormalisation.expectedElsewhere);
-  });
-});
-
-describe("env conformance: checkout locks", () => {
-  it.each(cases.checkoutLockCases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
-    expect.hasAssertions();
-    if (c.expectedLocked !== undefined) expect(isCheckoutLocked(c.var, c.mode)).toBe(c.expectedLocked);
-    if (c.expectedLockedForSecrets !== undefined) expect(isCheckoutLockedForSecrets(c.var, c.mode)).toBe(c.expectedLockedForSecrets);
   });
 });

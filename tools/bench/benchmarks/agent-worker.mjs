@@ -3,13 +3,12 @@
 // executor (`/bin/sh -c true`), median of 20; the same with the REAL executor
 // (`node apps/agent/bin/buildkite-agent bootstrap`, checkout skipped), median of 20;
 // and for a job printing 100 MB;
-// (2) RSS of a separate Node process embedding a pool: idle with spawn 1 and
+// (2) RSS of the agent process (`buildkite-agent start`): idle with spawn 1 and
 // spawn 10, and after 20 and 200 jobs.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { AgentApiServer } from "@agent/agent-api-server";
 import { startAgentPool } from "@agent/agent-worker";
@@ -17,8 +16,6 @@ import { startAgentPool } from "@agent/agent-worker";
 export const name = "agent worker";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// The RSS probes run in a process of their own, which imports the package by URL.
-const WORKER = import.meta.resolve("@agent/agent-worker");
 const BOOTSTRAP = path.join(here, "../../../packages/agent-worker/test/fixtures/bootstrap.sh");
 const AGENT_BIN = path.join(here, "../../../apps/agent/bin/buildkite-agent");
 const TOKEN = "bench-token";
@@ -98,62 +95,50 @@ async function jobOverheadRealBootstrap(log) {
   });
 }
 
-// The embedding process: starts a pool, reports RSS when asked on stdin.
-const CHILD = `
-const { startAgentPool } = await import(process.env.WORKER);
-const pool = startAgentPool(JSON.parse(process.env.OPTIONS));
-await pool.ready;
-console.log("ready");
-for await (const line of (await import("node:readline")).createInterface({ input: process.stdin })) {
-  if (line === "stop") { await pool.stop("graceful"); process.exit(0); }
-  globalThis.gc?.();
-  await new Promise((r) => setTimeout(r, 200));
-  const m = process.memoryUsage();
-  console.log("rss " + m.rss + " " + m.heapUsed);
-}
-`;
-
-async function embedded(server, dir, extra, steps) {
-  const child = spawn(process.execPath, ["--expose-gc", "--input-type=module", "-e", CHILD], {
-    env: { WORKER, OPTIONS: JSON.stringify(poolOptions(server, dir, extra)), PATH: process.env.PATH },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => (await lines.next()).value;
-  if ((await next()) !== "ready") throw new Error("the embedding process did not start");
+// RSS of the agent process itself, as operators run it: `buildkite-agent start`
+// with its real bootstrap, read from /proc after the agent has settled.
+async function withAgent(server, dir, extra, steps) {
+  const agent = spawn(
+    process.execPath,
+    [AGENT_BIN, "start", "--endpoint", server.endpoint, "--token", TOKEN, "--build-path", path.join(dir, "builds"), "--log-level", "error", ...extra],
+    { env: { PATH: process.env.PATH, HOME: dir }, stdio: ["ignore", "ignore", "inherit"] },
+  );
   const rss = async () => {
-    child.stdin.write("rss\n");
-    const [, resident, heap] = (await next()).split(" ");
-    return `${(Number(resident) / 1e6).toFixed(1)} MB (JS heap used ${(Number(heap) / 1e6).toFixed(1)} MB)`;
+    await new Promise((r) => setTimeout(r, 2000));
+    const status = readFileSync(`/proc/${agent.pid}/status`, "utf8");
+    return `${(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024).toFixed(1)} MB`;
   };
+  const exited = new Promise((resolve) => agent.once("exit", resolve));
   try {
+    await server.waitForEvent("agent.connected", { signal: AbortSignal.timeout(30_000) });
     await steps(rss);
   } finally {
-    child.stdin.write("stop\n");
-    await new Promise((resolve) => child.once("exit", resolve));
+    agent.kill("SIGTERM");
+    await exited;
   }
 }
 
 async function memory(log) {
   for (const spawnCount of [1, 10]) {
     await withServer((server, dir) =>
-      embedded(server, dir, { spawn: spawnCount }, async (rss) => {
-        await new Promise((r) => setTimeout(r, 2000));
-        log(`idle RSS, spawn ${spawnCount}: ${await rss()}`);
+      withAgent(server, dir, ["--spawn", String(spawnCount)], async (rss) => {
+        log(`idle agent RSS (buildkite-agent start --spawn ${spawnCount}): ${await rss()}${spawnCount === 1 ? " (target < 70 MB)" : " (target < 100 MB)"}`);
       }),
     );
   }
   await withServer((server, dir) =>
-    embedded(server, dir, {}, async (rss) => {
+    withAgent(server, dir, [], async (rss) => {
+      const build = server.createBuild();
       let done = 0;
       for (const target of [20, 200]) {
-        const build = server.createBuild();
         const jobs = [];
-        for (; done < target; done++) jobs.push(server.createJob(build.id, { command: "echo hello" }));
+        for (; done < target; done++) {
+          jobs.push(server.createJob(build.id, { command: "echo hello", env: { BUILDKITE_SKIP_CHECKOUT: "true", BUILDKITE_REPO: "https://example.invalid/bench.git" } }));
+        }
         for (const job of jobs) {
           await server.waitForEvent("job.finished", { match: (e) => e.jobId === job.id, signal: AbortSignal.timeout(600_000) });
         }
-        log(`RSS after ${target} jobs (spawn 1): ${await rss()}`);
+        log(`agent RSS after ${target} jobs (real bootstrap, \`echo hello\`): ${await rss()}`);
       }
     }),
   );

@@ -1,8 +1,9 @@
 import path from "node:path";
-import type { AgentConfig, startCommand } from "@agent/config";
+import type { AgentConfig, CheckoutOverrideMode, startCommand } from "@agent/config";
 import type { CommandContext } from "../command-context.js";
 import { ExitError } from "../errors.js";
 import { COMPATIBLE_AGENT_VERSION } from "../version.js";
+import { holdYoungGenerationSize } from "../young-generation.js";
 
 type StartContext = CommandContext<typeof startCommand>;
 
@@ -48,16 +49,19 @@ const flag = (value: boolean): string => (value ? "true" : "false");
 /**
  * Settings the agent hands every job as env vars (lifecycle.md §4.1) that the
  * pool does not set itself: git flags, checkout policy, and the like.
+ * `overrides` replace the job's own values; `defaults` are the checkout settings
+ * the checkout-override mode leaves to the job env from Buildkite
+ * (agent/job_runner.go `createEnvironment`).
  */
-function jobSettings(config: AgentConfig): Record<string, string> {
-  const settings: Record<string, string> = {
+function jobSettings(config: AgentConfig, lockedForJobEnv: (name: string) => boolean) {
+  const overrides: Record<string, string> = {
     BUILDKITE_SSH_KEYSCAN: flag(!config.noSshKeyscan),
+    BUILDKITE_GIT_MIRRORS_SKIP_UPDATE: flag(config.gitMirrorsSkipUpdate),
     BUILDKITE_CHECKOUT_OVERRIDE_MODE: config.checkoutOverrideMode,
     BUILDKITE_CHECKOUT_ATTEMPTS: String(config.checkoutAttempts),
     BUILDKITE_GIT_CLONE_MIRROR_FLAGS: config.gitCloneMirrorFlags,
     BUILDKITE_GIT_MIRROR_CHECKOUT_MODE: config.gitMirrorCheckoutMode,
     BUILDKITE_GIT_MIRRORS_LOCK_TIMEOUT: String(config.gitMirrorsLockTimeout),
-    BUILDKITE_GIT_MIRRORS_SKIP_UPDATE: flag(config.gitMirrorsSkipUpdate),
     BUILDKITE_GIT_SUBMODULE_CLONE_CONFIG: config.gitSubmoduleCloneConfig.join(","),
     BUILDKITE_STRICT_SINGLE_HOOKS: flag(config.strictSingleHooks),
     BUILDKITE_TRACE_CONTEXT_ENCODING: config.traceContextEncoding,
@@ -65,27 +69,36 @@ function jobSettings(config: AgentConfig): Record<string, string> {
     BUILDKITE_JOB_LOGS_OTLP: flag(config.jobLogsOtlp),
     BUILDKITE_AGENT_DISABLE_WARNINGS_FOR: config.disableWarningsFor.join(","),
   };
-  if (config.pluginsAlwaysCloneFresh) settings.BUILDKITE_PLUGINS_ALWAYS_CLONE_FRESH = "true";
-  if (config.noMultipartArtifactUpload) settings.BUILDKITE_NO_MULTIPART_ARTIFACT_UPLOAD = "true";
-  // Checkout-scoped settings: in mode `none` the job's own values win, so the
-  // agent's are not sent.
-  if (config.checkoutOverrideMode !== "none") {
-    Object.assign(settings, {
-      BUILDKITE_GIT_CHECKOUT_FLAGS: config.gitCheckoutFlags,
-      BUILDKITE_GIT_CLONE_FLAGS: config.gitCloneFlags,
-      BUILDKITE_GIT_FETCH_FLAGS: config.gitFetchFlags,
-      BUILDKITE_GIT_CLEAN_FLAGS: config.gitCleanFlags,
-      BUILDKITE_GIT_COMMIT_VERIFICATION: config.gitCommitVerification,
-    });
-    const strict = config.checkoutOverrideMode === "strict";
-    if (strict || config.noGitSubmodules) settings.BUILDKITE_GIT_SUBMODULES = flag(!config.noGitSubmodules);
-    if (strict || config.skipCheckout) settings.BUILDKITE_SKIP_CHECKOUT = flag(config.skipCheckout);
-    if (strict || config.gitSkipFetchExistingCommits) {
-      settings.BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS = flag(config.gitSkipFetchExistingCommits);
-    }
-    if (strict || config.gitCheckoutTimeout > 0) settings.BUILDKITE_GIT_CHECKOUT_TIMEOUT = String(config.gitCheckoutTimeout);
+  if (config.pluginsAlwaysCloneFresh) overrides.BUILDKITE_PLUGINS_ALWAYS_CLONE_FRESH = "true";
+  if (config.noMultipartArtifactUpload) overrides.BUILDKITE_NO_MULTIPART_ARTIFACT_UPLOAD = "true";
+
+  const defaults: Record<string, string> = {};
+  const checkout = (name: string, value: string): void => {
+    if (lockedForJobEnv(name)) overrides[name] = value;
+    else defaults[name] = value;
+  };
+  // Strict sends these four whatever their value, so a job cannot bring back
+  // what the agent left at its default; the other modes send each only on its
+  // non-default side.
+  if (config.checkoutOverrideMode === "strict") {
+    overrides.BUILDKITE_GIT_SUBMODULES = flag(!config.noGitSubmodules);
+    overrides.BUILDKITE_SKIP_CHECKOUT = flag(config.skipCheckout);
+    overrides.BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS = flag(config.gitSkipFetchExistingCommits);
+    overrides.BUILDKITE_GIT_CHECKOUT_TIMEOUT = String(config.gitCheckoutTimeout);
+  } else {
+    if (config.noGitSubmodules) checkout("BUILDKITE_GIT_SUBMODULES", "false");
+    if (config.skipCheckout) checkout("BUILDKITE_SKIP_CHECKOUT", "true");
+    if (config.gitSkipFetchExistingCommits) checkout("BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS", "true");
+    if (config.gitCheckoutTimeout > 0) checkout("BUILDKITE_GIT_CHECKOUT_TIMEOUT", String(config.gitCheckoutTimeout));
   }
-  return settings;
+  checkout("BUILDKITE_GIT_CHECKOUT_FLAGS", config.gitCheckoutFlags);
+  checkout("BUILDKITE_GIT_CLONE_FLAGS", config.gitCloneFlags);
+  checkout("BUILDKITE_GIT_FETCH_FLAGS", config.gitFetchFlags);
+  checkout("BUILDKITE_GIT_SPARSE_CHECKOUT_PATHS", config.gitSparseCheckoutPaths.join(","));
+  checkout("BUILDKITE_GIT_SPARSE_CHECKOUT_MODE", config.gitSparseCheckoutMode);
+  checkout("BUILDKITE_GIT_CLEAN_FLAGS", config.gitCleanFlags);
+  checkout("BUILDKITE_GIT_COMMIT_VERIFICATION", config.gitCommitVerification);
+  return { overrides, defaults };
 }
 
 /**
@@ -94,6 +107,10 @@ function jobSettings(config: AgentConfig): Record<string, string> {
  */
 export async function run(context: StartContext): Promise<number> {
   const { config, logger } = context;
+  holdYoungGenerationSize(context.env, process.execArgv);
+  const { isCheckoutLockedForJobEnv } = await import("@agent/config");
+  const mode = config.checkoutOverrideMode as CheckoutOverrideMode;
+  const settings = jobSettings(config, (name) => isCheckoutLockedForJobEnv(name, mode));
   const { startAgentPool } = await import("@agent/agent-worker");
   const pool = startAgentPool({
     token: config.token,
@@ -137,7 +154,8 @@ export async function run(context: StartContext): Promise<number> {
     jobContextDir: config.jobContextDir,
     binPath: path.dirname(context.executablePath),
     configPath: context.configFile ?? "",
-    jobSettings: jobSettings(config),
+    jobSettings: settings.overrides,
+    jobSettingDefaults: settings.defaults,
     version: COMPATIBLE_AGENT_VERSION,
     logger,
   });

@@ -4,7 +4,9 @@
 // is left behind (agent-e2e-harness.ts). Tests run concurrently: each waits on
 // server events, not on the others.
 import { describe, expect, it } from "@jest/globals";
-import { withE2e } from "./agent-e2e-harness.js";
+import net from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import { REGISTRATION_TOKEN, withE2e } from "./agent-e2e-harness.js";
 
 /** The agent's ANSI timestamp: APC `bk;t=<unix ms>` BEL before every line (logs-and-redaction.md §2). */
 const TIMESTAMP = /^\x1b_bk;t=(\d+)\x07/;
@@ -355,8 +357,24 @@ describe("buildkite-agent start, end to end", () => {
     });
   });
 
-  // An unreachable endpoint is not tested here: registration retries 30 × 10 s
-  // (agent-api.md §2) and `start` has no flag to shorten that, so the test would
-  // take 5 minutes. The pool's retry budget is tested in @agent/agent-worker with
-  // an injected sleep.
+  // The whole budget (30 attempts 10 s apart, agent-api.md §2) would take five
+  // minutes here, and `start` has no flag to shorten it: the pool's own tests run it
+  // with an injected sleep. This checks what the CLI shows and that it can be stopped.
+  it.concurrent("an unreachable endpoint: a warning per attempt with the budget, no crash, and SIGTERM stops it at once", async () => {
+    await withE2e(async ({ startAgent }) => {
+      const closed = net.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+      const { port } = closed.address() as net.AddressInfo;
+      await new Promise((resolve) => closed.close(resolve));
+
+      const agent = startAgent([], { endpoint: `http://127.0.0.1:${port}/v3` });
+      const deadline = Date.now() + 10_000;
+      while (!agent.stderr().includes("attempt 1 of 30") && Date.now() < deadline) await delay(50);
+      expect(agent.stderr()).toMatch(/WARN +POST \/v3\/register: connect ECONNREFUSED 127\.0\.0\.1:\d+ \(attempt 1 of 30, retrying in 10s\)/);
+      expect(agent.stdout() + agent.stderr()).not.toContain(REGISTRATION_TOKEN);
+      agent.child.kill("SIGTERM");
+      expect(await agent.exitWithin(5_000)).toEqual({ code: 0, signal: null });
+      expect(agent.stderr()).not.toMatch(/fatal|Error:|\n +at /);
+    });
+  });
 });

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { AgentApiServer, type AgentApiServerOptions, type DomainEventOf, type JobRecord } from "@agent/agent-api-server";
+import { AgentApiServer, type AgentApiServerOptions, type DomainEventOf, type JobOptions, type JobRecord } from "@agent/agent-api-server";
 import { BIN } from "./run-agent.js";
 
 /** The registration token every e2e server accepts. */
@@ -53,7 +53,7 @@ export interface StartAgentOptions {
 export interface E2e {
   readonly server: AgentApiServer;
   /** Creates a build with one job running `command`, with {@link JOB_BASE_ENV} plus `env`. */
-  createJob(command: string, env?: Readonly<Record<string, string>>): { id: string; buildId: string };
+  createJob(command: string, env?: Readonly<Record<string, string>>, step?: Omit<JobOptions, "command" | "env">): { id: string; buildId: string };
   /** Starts `buildkite-agent start` against the server with the test's dirs, `--no-pty`, `--no-color`, and `args`. */
   startAgent(args?: readonly string[], options?: StartAgentOptions): AgentProcess;
   /** The live processes this test started (agents, bootstraps, job commands and their children). */
@@ -129,9 +129,9 @@ export async function withE2e(body: (e2e: E2e) => Promise<void>, serverOptions: 
     await server.listen({ host: "127.0.0.1", port: 0 });
     await body({
       server,
-      createJob(command, env = {}) {
+      createJob(command, env = {}, step = {}) {
         const build = server.createBuild({ pipelineSlug: "e2e", message: "e2e" });
-        const job = server.createJob(build.id, { command, env: { ...JOB_BASE_ENV, ...env } });
+        const job = server.createJob(build.id, { ...step, command, env: { ...JOB_BASE_ENV, ...env } });
         return { id: job.id, buildId: build.id };
       },
       startAgent(args = [], options = {}) {

@@ -241,6 +241,19 @@ describe("buildkite-agent start, end to end", () => {
     });
   });
 
+  it.concurrent("step secrets: the agent hands them to the bootstrap, which fetches, exports and redacts them", async () => {
+    await withE2e(async ({ server, createJob, startAgent, finished }) => {
+      const job = createJob('word=done; echo "deploy key is $DEPLOY_KEY, $word"', {}, { secrets: { DEPLOY_KEY: "deploy/key" } });
+      server.setSecret("deploy/key", "s3cr3t-deploy-value", { buildId: job.buildId });
+      startAgent(["--disconnect-after-job"]);
+      expect((await finished(job.id)).exitStatus).toBe(0);
+      const lines = logLines(await server.jobLog(job.id)).map((line) => stripColour(line.replace(TIMESTAMP, "")));
+      expect(lines).toContain("# Secret deploy/key added as environment variable DEPLOY_KEY");
+      expect(lines).toContain("deploy key is [REDACTED], done");
+      expect(lines.join("\n")).not.toContain("s3cr3t-deploy-value");
+    });
+  });
+
   it.concurrent("--disconnect-after-job: runs one job, asks not to be dispatched again, and exits 0 leaving the next job queued", async () => {
     await withE2e(async ({ server, createJob, startAgent, finished, agentId, record }) => {
       const first = createJob("echo first");

@@ -6,13 +6,16 @@
  * - `SERVER_UNKNOWN`: a programmatic call named a build, job or agent that does not exist.
  * - `SERVER_TRANSITION`: a programmatic state change is illegal in the job's state.
  * - `SERVER_IO`: the server's own storage (its temp dir) failed.
+ * - `SERVER_PIPELINE`: an uploaded pipeline that passed the schema cannot be applied
+ *   (too many jobs, an empty secret name); the upload is rejected with the message.
  */
 export type AgentApiServerErrorCode =
   | "SERVER_OPTION_INVALID"
   | "SERVER_STATE"
   | "SERVER_UNKNOWN"
   | "SERVER_TRANSITION"
-  | "SERVER_IO";
+  | "SERVER_IO"
+  | "SERVER_PIPELINE";
 
 /** The one error class this package throws; branch on `code`. */
 export class AgentApiServerError extends Error {

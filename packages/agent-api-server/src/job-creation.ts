@@ -1,5 +1,6 @@
 import { AgentApiServerError } from "./errors.js";
 import { normalisePlugins } from "./plugin-sources.js";
+import { normaliseSecrets } from "./step-secrets.js";
 import type { ServerCore } from "./server-core.js";
 import type { BuildRecord, JobRecord, StepRecord } from "./store.js";
 
@@ -25,6 +26,14 @@ export interface JobOptions {
   readonly priority?: number;
   readonly timeoutInMinutes?: number;
   readonly artifactPaths?: string | readonly string[];
+  /**
+   * Secrets the job fetches with `GET jobs/{id}/secrets` (see `setSecret`), in any
+   * pipeline form: `["API_TOKEN"]`, `{ DEPLOY_KEY: "deploy/key" }` or
+   * `[{ key: "deploy/key", environment_variable: "DEPLOY_KEY" }]`.
+   */
+  readonly secrets?: unknown;
+  /** The step's `cache:` as written (a path, a list of paths, or a map with `paths`). */
+  readonly cache?: unknown;
 }
 
 /** A build and, optionally, its first jobs. */
@@ -104,6 +113,8 @@ export function createJob(core: ServerCore, build: BuildRecord, options: JobOpti
     agents: queryRules(options.agents),
     artifactPaths,
     timeoutInMinutes: options.timeoutInMinutes,
+    secrets: normaliseSecrets(options.secrets),
+    cache: options.cache,
     attributes: extras.attributes ?? stepAttributes(options, command),
   };
   const job: JobRecord = {

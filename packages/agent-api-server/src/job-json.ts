@@ -35,6 +35,12 @@ function stepJson(job: JobRecord): Record<string, unknown> {
   if (step.command !== undefined) json["command"] = step.command;
   if (step.plugins !== undefined) json["plugins"] = step.plugins;
   if (Object.keys(step.env).length > 0) json["env"] = step.env;
+  if (step.secrets.length > 0) {
+    json["secrets"] = step.secrets.map(({ key, environmentVariable }) =>
+      environmentVariable === "" ? { key } : { key, environment_variable: environmentVariable },
+    );
+  }
+  if (step.cache !== undefined) json["cache"] = step.cache;
   return json;
 }
 

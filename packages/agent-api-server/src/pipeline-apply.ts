@@ -1,6 +1,7 @@
 import { interpolateStepMatrix } from "@agent/pipeline";
 import { AgentApiServerError } from "./errors.js";
 import { createJob, queryRules, resolveStepRef, type JobOptions } from "./job-creation.js";
+import { mergeSecrets, normaliseSecrets, type StepSecret } from "./step-secrets.js";
 import { cancelJob } from "./job-transitions.js";
 import type { ServerCore } from "./server-core.js";
 import type { BuildRecord, PipelineUploadRecord } from "./store.js";
@@ -20,7 +21,7 @@ export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, bu
   const pipeline = upload.pipeline as Json;
   // Counted before anything is created: a 60-byte upload with `parallelism: 3e7`
   // (or a wide matrix) must be refused, not fanned out until the heap runs out.
-  checkJobCount(pipeline["steps"]);
+  checkSteps(pipeline["steps"]);
   if (upload.replace) {
     for (const job of [...core.store.jobs.values()]) {
       if (job.buildId === build.id && job.state === "scheduled") cancelJob(core, job);
@@ -28,6 +29,7 @@ export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, bu
   }
   const pipelineEnv = stringMap(pipeline["env"]);
   const pipelineAgents = pipeline["agents"];
+  const pipelineSecrets = secretsOf(pipeline["secrets"]);
   const created: string[] = [];
   let barrier: string[] = [];
 
@@ -55,6 +57,11 @@ export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, bu
             priority: typeof step["priority"] === "number" ? step["priority"] : undefined,
             timeoutInMinutes: typeof step["timeout_in_minutes"] === "number" ? step["timeout_in_minutes"] : undefined,
             artifactPaths: artifactPaths(step["artifact_paths"]),
+            secrets: mergeSecrets(pipelineSecrets, secretsOf(step["secrets"])).map(({ key, environmentVariable }) => ({
+              key,
+              environment_variable: environmentVariable,
+            })),
+            cache: step["cache"],
           };
           const job = createJob(core, build, options, {
             attributes: instance.attrs,
@@ -78,17 +85,28 @@ export const MAX_JOBS_PER_UPLOAD = 1000;
 const MAX_MATRIX_DIMENSIONS = 6;
 const MAX_MATRIX_ELEMENTS = 20;
 
-function checkJobCount(steps: unknown): void {
+/** A pipeline's or step's secrets; one the schema let through but that names nothing is the pipeline's problem. */
+function secretsOf(value: unknown): StepSecret[] {
+  try {
+    return normaliseSecrets(value);
+  } catch (error) {
+    throw new AgentApiServerError("SERVER_PIPELINE", (error as Error).message);
+  }
+}
+
+// Checked before any job is created, so that an upload is applied whole or not at all.
+function checkSteps(steps: unknown): void {
   let total = 0;
   const count = (list: unknown[]) => {
     for (const raw of list) {
       const step = classify(raw);
       if (step.kind === "group") count(Array.isArray(step.attrs["steps"]) ? step.attrs["steps"] : []);
       if (step.kind !== "command") continue;
+      secretsOf(step.attrs["secrets"]);
       total += matrixSize(step.attrs["matrix"]) * parallelismOf(step.attrs);
       if (total > MAX_JOBS_PER_UPLOAD) {
         throw new AgentApiServerError(
-          "SERVER_UNKNOWN",
+          "SERVER_PIPELINE",
           `the pipeline would create more than ${MAX_JOBS_PER_UPLOAD} jobs (check parallelism and matrix)`,
         );
       }

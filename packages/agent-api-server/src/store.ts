@@ -1,3 +1,5 @@
+import type { StepSecret } from "./step-secrets.js";
+
 /**
  * The storage seam. Records are plain objects; the server reads one, changes it and
  * writes it back with `set`, so a persistent store can be a write-through cache
@@ -118,6 +120,9 @@ export interface StepRecord {
   agents: string[];
   artifactPaths: string | undefined;
   timeoutInMinutes: number | undefined;
+  secrets: StepSecret[];
+  /** The step's `cache:` as written, or `undefined`. */
+  cache: unknown;
   /** The step as written (after normalisation of its shape), for `step get`. */
   attributes: Record<string, unknown>;
 }

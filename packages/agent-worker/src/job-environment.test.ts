@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { goQuote } from "@agent/log-redactor";
-import { createJobEnvironment, formatEnvFile } from "./job-environment.js";
+import { AGENT_CONFIG_VAR_NAMES, createJobEnvironment, formatEnvFile, type JobEnvironmentInput } from "./job-environment.js";
 import { resolveOptions } from "./options.js";
 
 const options = resolveOptions({
@@ -12,9 +12,12 @@ const options = resolveOptions({
   allowedRepositories: ["^git@github\\.com:acme/"],
 });
 
-function build(jobEnv: Record<string, string>, withOptions = options) {
+const PLAIN_JOB = { traceparent: "", tracestate: "", step: { secrets: [], cache: undefined } };
+
+function build(jobEnv: Record<string, string>, withOptions = options, job: JobEnvironmentInput["job"] = PLAIN_JOB) {
   return createJobEnvironment({
     jobEnv,
+    job,
     options: withOptions,
     accessToken: "job-token",
     endpoint: "http://127.0.0.1/v3",
@@ -73,10 +76,77 @@ describe("the job environment", () => {
     expect(build({ BUILDKITE_GIT_REMOTE_MIRROR_URL: "git@evil:x" }).env["BUILDKITE_GIT_REMOTE_MIRROR_URL"]).toBe("");
   });
 
-  it("cuts a BUILDKITE_MESSAGE over 64 KiB and says so", () => {
-    const message = build({ BUILDKITE_MESSAGE: "x".repeat(70_000) }).env["BUILDKITE_MESSAGE"]!;
+  it("cuts a BUILDKITE_MESSAGE over 64 KiB and says so, leaving the env files the whole message", () => {
+    const { env, fileEnv } = build({ BUILDKITE_MESSAGE: "x".repeat(70_000) });
+    const message = env["BUILDKITE_MESSAGE"]!;
     expect(Buffer.byteLength(message)).toBe(65_536 - "BUILDKITE_MESSAGE".length - 2);
     expect(message.endsWith("[value truncated 70000 -> 65517 bytes]")).toBe(true);
+    expect(fileEnv["BUILDKITE_MESSAGE"]).toHaveLength(70_000);
+  });
+
+  it("hands the step's secrets and cache paths to the executor, and nothing when it has none", () => {
+    const job = {
+      ...PLAIN_JOB,
+      step: {
+        secrets: [
+          { key: "DEPLOY_KEY", environmentVariable: "DEPLOY" },
+          { key: "API", environmentVariable: "" },
+        ],
+        cache: { paths: ["node_modules", ".cache"], size: "20g" },
+      },
+    };
+    const { env, fileEnv } = build({}, options, job);
+    expect(JSON.parse(env["BUILDKITE_SECRETS_CONFIG"]!)).toEqual([{ key: "DEPLOY_KEY", environment_variable: "DEPLOY" }, { key: "API" }]);
+    expect(env["BUILDKITE_AGENT_CACHE_PATHS"]).toBe("node_modules,.cache");
+    expect(fileEnv).not.toHaveProperty("BUILDKITE_SECRETS_CONFIG");
+    expect(build({}, options, { ...PLAIN_JOB, step: { secrets: [], cache: "vendor" } }).env["BUILDKITE_AGENT_CACHE_PATHS"]).toBe("vendor");
+    expect(build({}, options, { ...PLAIN_JOB, step: { secrets: [], cache: false } }).env).not.toHaveProperty("BUILDKITE_AGENT_CACHE_PATHS");
+    expect(build({}).env).not.toHaveProperty("BUILDKITE_SECRETS_CONFIG");
+  });
+
+  it("sets the debug, HTTP and tracing settings, with the job's trace context when propagating", () => {
+    const traced = resolveOptions({
+      token: "t",
+      buildPath: "/tmp/builds",
+      executor: { command: "/bin/true", args: [] },
+      debug: true,
+      debugHttp: true,
+      noHttp2: true,
+      tracing: { backend: "opentelemetry", serviceName: "ci", propagateTraceparent: true },
+    });
+    const { env } = build({}, traced, { ...PLAIN_JOB, traceparent: "00-abc-def-01", tracestate: "" });
+    expect(env).toMatchObject({
+      BUILDKITE_AGENT_DEBUG: "true",
+      BUILDKITE_AGENT_DEBUG_HTTP: "true",
+      BUILDKITE_NO_HTTP2: "true",
+      BUILDKITE_TRACING_BACKEND: "opentelemetry",
+      BUILDKITE_TRACING_SERVICE_NAME: "ci",
+      BUILDKITE_TRACING_TRACEPARENT: "00-abc-def-01",
+      BUILDKITE_TRACING_PROPAGATE_TRACEPARENT: "true",
+    });
+    expect(env).not.toHaveProperty("BUILDKITE_TRACING_TRACESTATE");
+    const untraced = build({ BUILDKITE_TRACING_BACKEND: "datadog" }).env;
+    expect(untraced["BUILDKITE_TRACING_BACKEND"]).toBe("datadog");
+    expect(untraced).toMatchObject({ BUILDKITE_AGENT_DEBUG: "false", BUILDKITE_NO_HTTP2: "false" });
+  });
+
+  it("lets a job turn plugin validation on, without a warning, but never off", () => {
+    for (const value of ["true", "1", "on"]) {
+      const { env } = build({ BUILDKITE_PLUGIN_VALIDATION: value });
+      expect(env["BUILDKITE_PLUGIN_VALIDATION"]).toBe("true");
+      expect(env["BUILDKITE_IGNORED_ENV"]).toBeUndefined();
+    }
+    const refused = build({ BUILDKITE_PLUGIN_VALIDATION: "yes" }).env;
+    expect(refused["BUILDKITE_PLUGIN_VALIDATION"]).toBe("false");
+    expect(refused["BUILDKITE_IGNORED_ENV"]).toBe("BUILDKITE_PLUGIN_VALIDATION");
+    const validating = resolveOptions({ token: "t", buildPath: "/b", executor: { command: "/bin/true", args: [] }, pluginValidation: true });
+    expect(build({ BUILDKITE_PLUGIN_VALIDATION: "false" }, validating).env["BUILDKITE_PLUGIN_VALIDATION"]).toBe("true");
+  });
+
+  it("names the agent's config vars first in the env file under propagate-agent-config-vars", () => {
+    const text = formatEnvFile({ A: "1" }, goQuote, true);
+    expect(text.split("\n").slice(0, AGENT_CONFIG_VAR_NAMES.length)).toEqual([...AGENT_CONFIG_VAR_NAMES]);
+    expect(text.endsWith('BUILDKITE_AGENT_JWKS_KEY_ID\nA="1"\n')).toBe(true);
   });
 
   it("writes the env file with Go %q quoting", () => {

@@ -136,6 +136,7 @@ export class JobRun {
       files.push(envJsonFile);
       environment = createJobEnvironment({
         jobEnv: job.env,
+        job,
         options,
         accessToken: job.token || this.#ctx.accessToken,
         endpoint: jobClient.endpoint,
@@ -146,7 +147,8 @@ export class JobRun {
         agentPid: process.pid,
         redactedVars: options.redactedVars ?? lib.DEFAULT_REDACTED_VARS,
       });
-      await writeFile(envFile, formatEnvFile(environment.fileEnv, lib.goQuote));
+      const namesFirst = options.experiments.includes("propagate-agent-config-vars");
+      await writeFile(envFile, formatEnvFile(environment.fileEnv, lib.goQuote, namesFirst));
       await writeFile(envJsonFile, JSON.stringify(environment.fileEnv));
     } catch (error) {
       await cleanup();
@@ -262,9 +264,9 @@ export class JobRun {
           BUILDKITE_JOB_ID: job.id,
           BUILDKITE_AGENT_ACCESS_TOKEN: jobEnv["BUILDKITE_AGENT_ACCESS_TOKEN"]!,
           BUILDKITE_AGENT_ENDPOINT: jobEnv["BUILDKITE_AGENT_ENDPOINT"]!,
-          BUILDKITE_NO_HTTP2: "false",
-          BUILDKITE_AGENT_DEBUG: "false",
-          BUILDKITE_AGENT_DEBUG_HTTP: "false",
+          BUILDKITE_NO_HTTP2: jobEnv["BUILDKITE_NO_HTTP2"]!,
+          BUILDKITE_AGENT_DEBUG: jobEnv["BUILDKITE_AGENT_DEBUG"]!,
+          BUILDKITE_AGENT_DEBUG_HTTP: jobEnv["BUILDKITE_AGENT_DEBUG_HTTP"]!,
         },
       });
       if (result.exitCode !== 0) {

@@ -18,6 +18,14 @@ export interface Executor {
  * agent loop uses, with the same defaults (apps/agent maps `AgentConfig` onto them).
  * Durations are in seconds, as the flags.
  */
+/** How jobs are traced; see {@link AgentPoolOptions.tracing}. */
+export interface TracingOptions {
+  /** `datadog`, `opentelemetry`, or `""` for none. */
+  readonly backend: string;
+  readonly serviceName: string;
+  readonly propagateTraceparent: boolean;
+}
+
 export interface AgentPoolOptions {
   /** Registration token (already resolved from `file://`/`fd://`). Never reaches a job. */
   readonly token: string;
@@ -97,6 +105,24 @@ export interface AgentPoolOptions {
   readonly redactedVars?: readonly string[];
   /** Enabled experiments, passed to jobs and reported as features. @default [] */
   readonly experiments?: readonly string[];
+  /** `BUILDKITE_AGENT_DEBUG` for jobs and hooks (`--debug`). @default false */
+  readonly debug?: boolean;
+  /** `BUILDKITE_AGENT_DEBUG_HTTP` for jobs and hooks (`--debug-http`). @default false */
+  readonly debugHttp?: boolean;
+  /** `BUILDKITE_NO_HTTP2` for jobs and hooks (`--no-http2`). @default false */
+  readonly noHttp2?: boolean;
+  /**
+   * `BUILDKITE_PLUGIN_VALIDATION` for jobs; a job env value of `true`, `1` or `on`
+   * turns it on for that job. @default false
+   */
+  readonly pluginValidation?: boolean;
+  /**
+   * Job tracing (`--tracing-backend`, `--tracing-service-name`,
+   * `--tracing-propagate-traceparent`): with a backend, jobs get
+   * `BUILDKITE_TRACING_*` and, when propagating, the job's traceparent and tracestate.
+   * @default { backend: "", serviceName: "buildkite-agent", propagateTraceparent: false }
+   */
+  readonly tracing?: Readonly<TracingOptions>;
   /** `host:port` for the health-check HTTP server; empty = none. @default "" */
   readonly healthCheckAddr?: string;
   /** The job executor. Required. */
@@ -171,6 +197,11 @@ export interface ResolvedOptions {
   /** `undefined`: the defaults, read once @agent/log-redactor is loaded with the first job. */
   readonly redactedVars: readonly string[] | undefined;
   readonly experiments: readonly string[];
+  readonly debug: boolean;
+  readonly debugHttp: boolean;
+  readonly noHttp2: boolean;
+  readonly pluginValidation: boolean;
+  readonly tracing: Readonly<TracingOptions>;
   readonly healthCheckAddr: string;
   readonly executor: Executor;
   readonly env: Readonly<Record<string, string>>;
@@ -314,6 +345,11 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     // Not defaulted here: that would load @agent/log-redactor at start (it comes with the first job).
     redactedVars: options.redactedVars === undefined ? undefined : [...options.redactedVars],
     experiments: [...(options.experiments ?? [])],
+    debug: options.debug ?? false,
+    debugHttp: options.debugHttp ?? false,
+    noHttp2: options.noHttp2 ?? false,
+    pluginValidation: options.pluginValidation ?? false,
+    tracing: { backend: "", serviceName: "buildkite-agent", propagateTraceparent: false, ...options.tracing },
     healthCheckAddr: options.healthCheckAddr ?? "",
     executor: { command: executor.command, args: [...executor.args] },
     env,

@@ -65,12 +65,19 @@ function jobSettings(config: AgentConfig, lockedForJobEnv: (name: string) => boo
     BUILDKITE_GIT_SUBMODULE_CLONE_CONFIG: config.gitSubmoduleCloneConfig.join(","),
     BUILDKITE_STRICT_SINGLE_HOOKS: flag(config.strictSingleHooks),
     BUILDKITE_TRACE_CONTEXT_ENCODING: config.traceContextEncoding,
-    BUILDKITE_PLUGIN_VALIDATION: flag(!config.noPluginValidation),
     BUILDKITE_JOB_LOGS_OTLP: flag(config.jobLogsOtlp),
     BUILDKITE_AGENT_DISABLE_WARNINGS_FOR: config.disableWarningsFor.join(","),
   };
   if (config.pluginsAlwaysCloneFresh) overrides.BUILDKITE_PLUGINS_ALWAYS_CLONE_FRESH = "true";
   if (config.noMultipartArtifactUpload) overrides.BUILDKITE_NO_MULTIPART_ARTIFACT_UPLOAD = "true";
+  if (config.artifactUploadConcurrency > 0) overrides.BUILDKITE_ARTIFACT_UPLOAD_CONCURRENCY = String(config.artifactUploadConcurrency);
+  if (config.profile !== "") overrides.BUILDKITE_AGENT_PROFILE = config.profile;
+  // Pipelines this agent's jobs upload are signed with its key.
+  if (config.signingAwsKmsKey !== "") overrides.BUILDKITE_AGENT_AWS_KMS_KEY = config.signingAwsKmsKey;
+  if (config.signingGcpKmsKey !== "") overrides.BUILDKITE_AGENT_GCP_KMS_KEY = config.signingGcpKmsKey;
+  if (config.signingJwksFile !== "") overrides.BUILDKITE_AGENT_JWKS_FILE = config.signingJwksFile;
+  if (config.signingJwksKeyId !== "") overrides.BUILDKITE_AGENT_JWKS_KEY_ID = config.signingJwksKeyId;
+  if (config.debugSigning) overrides.BUILDKITE_AGENT_DEBUG_SIGNING = "true";
 
   const defaults: Record<string, string> = {};
   const checkout = (name: string, value: string): void => {
@@ -148,6 +155,15 @@ export async function run(context: StartContext): Promise<number> {
     noLocalHooks: config.noLocalHooks,
     redactedVars: config.redactedVars,
     experiments: config.experiment,
+    debug: config.debug,
+    debugHttp: config.debugHttp,
+    noHttp2: config.noHttp2,
+    pluginValidation: !config.noPluginValidation,
+    tracing: {
+      backend: config.tracingBackend,
+      serviceName: config.tracingServiceName,
+      propagateTraceparent: config.tracingPropagateTraceparent,
+    },
     healthCheckAddr: config.healthCheckAddr,
     executor: await executor(context),
     env: await agentEnvironment(context),

@@ -18,11 +18,14 @@ const server = new AgentApiServer({ registrationToken: "local-registration-token
 const { endpoint } = await server.listen({ host: "127.0.0.1", port: 0 });
 const build = server.createBuild({ pipelineSlug: "demo", repo: "", branch: "main", commit: "HEAD", message: "Main job demo" });
 const env = { BUILDKITE_SKIP_CHECKOUT: "true", BUILDKITE_REPO: "https://example.invalid/demo.git" };
+// A pipeline secret: the job fetches it from the server, exports and redacts it.
+server.setSecret("deploy/token", SECRET, { buildId: build.id });
 const jobs = [
   server.createJob(build.id, {
     label: "passes, with a secret",
     command: 'echo "--- :wave: Hello from $BUILDKITE_LABEL"\necho "the deploy token is $DEPLOY_TOKEN"\nuname -sm',
-    env: { ...env, DEPLOY_TOKEN: SECRET },
+    env,
+    secrets: { DEPLOY_TOKEN: "deploy/token" },
   }),
   server.createJob(build.id, { label: "fails", command: 'echo "+++ running tests"\necho "1 test failed" >&2\nexit 3', env }),
   server.createJob(build.id, {

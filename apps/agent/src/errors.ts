@@ -11,6 +11,12 @@ export class UsageError extends Error {
 export interface ExitErrorOptions {
   /** Print nothing, just exit (the Go agent's `SilentExitError`). @default false */
   readonly silent?: boolean;
+  /**
+   * End the process as soon as the message is printed, whatever is still running
+   * (the Go agent's `os.Exit`): for an agent interrupted a third time, or one that
+   * did not stop in time. @default false
+   */
+  readonly immediate?: boolean;
   readonly cause?: unknown;
 }
 
@@ -26,10 +32,12 @@ export class ExitError extends Error {
   readonly code = "CLI_EXIT";
   readonly exitCode: number;
   readonly silent: boolean;
+  readonly immediate: boolean;
 
   constructor(exitCode: number, message: string, options: ExitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.exitCode = exitCode;
     this.silent = options.silent ?? false;
+    this.immediate = options.immediate ?? false;
   }
 }

@@ -41,6 +41,7 @@ if (args.length === 1 && ["--version", "-version", "-v", "--v"].includes(args[0]
     });
   } catch (error) {
     process.exitCode = reportFailure(process.stderr, error);
+    if ((error as { immediate?: unknown } | null)?.immediate === true) process.exit();
   }
 }
 

@@ -5,6 +5,7 @@
 // server events, not on the others.
 import { describe, expect, it } from "@jest/globals";
 import net from "node:net";
+import os from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { REGISTRATION_TOKEN, withE2e } from "./agent-e2e-harness.js";
 
@@ -251,6 +252,58 @@ describe("buildkite-agent start, end to end", () => {
       expect(lines).toContain("# Secret deploy/key added as environment variable DEPLOY_KEY");
       expect(lines).toContain("deploy key is [REDACTED], done");
       expect(lines.join("\n")).not.toContain("s3cr3t-deploy-value");
+    });
+  });
+
+  it.concurrent("a third SIGTERM ends the agent at once with exit 1, though its finish call is still being retried", async () => {
+    await withE2e(async ({ server, createJob, startAgent, logIncludes }) => {
+      const job = createJob(TRAPS_TERM);
+      const agent = startAgent(["--cancel-grace-period", "30", "--signal-grace-period-seconds", "2"]);
+      await logIncludes(job.id, "ready");
+      // Every finish fails: without the immediate exit the agent would retry for minutes.
+      server.injectFault({ route: "jobs.finish", fault: { kind: "status", status: 503, message: "e2e outage" } });
+      // Signals sent together may arrive as one: send each once the agent has acted on the last.
+      const sendAndSee = async (text: string): Promise<void> => {
+        agent.child.kill("SIGTERM");
+        const deadline = Date.now() + 10_000;
+        while (!agent.stderr().includes(text) && Date.now() < deadline) await delay(50);
+        expect(agent.stderr()).toContain(text);
+      };
+      await sendAndSee("Gracefully stopping agent");
+      await sendAndSee("finish: 503 Service Unavailable");
+      agent.child.kill("SIGTERM");
+      expect(await agent.exitWithin(5_000)).toEqual({ code: 1, signal: null });
+      expect(agent.stderr()).toMatch(/buildkite-agent: fatal: the agent was interrupted a third time/);
+      server.clearFaults();
+    });
+  });
+
+  it.concurrent("start-up: the notice line, a warning for each setting with no effect yet, and --spawn-per-cpu", async () => {
+    await withE2e(async ({ server, startAgent, agentId }) => {
+      const perCpu = os.availableParallelism();
+      const agent = startAgent(["--spawn-per-cpu", "1", "--write-job-logs-to-stdout", "--metrics-datadog=false"]);
+      await agentId(perCpu);
+      const deadline = Date.now() + 10_000;
+      while (!agent.stderr().includes("Agent(s)") && Date.now() < deadline) await delay(50);
+      const log = agent.stderr();
+      expect(log).toMatch(new RegExp(`NOTICE Starting buildkite-agent v3\\.137\\.0\\S* with PID: ${agent.pid}`));
+      expect(log).toContain("--write-job-logs-to-stdout is not supported by this agent yet and has no effect");
+      expect(log).not.toContain("--metrics-datadog is not supported");
+      expect(log).toContain(`Starting ${perCpu} Agent(s)`);
+      expect(server.agents()).toHaveLength(perCpu);
+      agent.child.kill("SIGTERM");
+      expect(await agent.exitWithin(10_000)).toEqual({ code: 0, signal: null });
+    });
+  });
+
+  it.concurrent("cloud tags with --fail-on-missing-tags: refuses to start, since this agent cannot fetch them yet", async () => {
+    await withE2e(async ({ server, startAgent }) => {
+      const agent = startAgent(["--tags-from-gcp-labels", "--fail-on-missing-tags"]);
+      expect(await agent.exitWithin(10_000)).toEqual({ code: 1, signal: null });
+      expect(agent.stderr().trimEnd().split("\n").at(-1)).toBe(
+        "buildkite-agent: fatal: --tags-from-gcp-labels is not supported by this agent yet, and --fail-on-missing-tags is set: refusing to start without those tags",
+      );
+      expect(server.agents()).toHaveLength(0);
     });
   });
 

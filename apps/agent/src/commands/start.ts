@@ -1,14 +1,17 @@
+import os from "node:os";
 import path from "node:path";
 import type { AgentConfig, CheckoutOverrideMode, startCommand } from "@agent/config";
 import type { CommandContext } from "../command-context.js";
 import { ExitError } from "../errors.js";
-import { COMPATIBLE_AGENT_VERSION } from "../version.js";
+import { COMPATIBLE_AGENT_VERSION, fullVersion } from "../version.js";
 import { holdYoungGenerationSize } from "../young-generation.js";
+import { checkUnsupportedSettings } from "./unsupported-start-settings.js";
 
 type StartContext = CommandContext<typeof startCommand>;
 
 // Forwarded to the pool: SIGTERM/SIGINT stop gracefully (a second one escalates), SIGQUIT forcefully.
 const FORWARDED: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP"];
+const IMMEDIATE_EXITS: ReadonlySet<string> = new Set(["AGENT_INTERRUPTED", "AGENT_STOP_TIMEOUT"]);
 
 /**
  * The agent's environment for its jobs: its own, minus the start flags' env vars
@@ -115,6 +118,10 @@ function jobSettings(config: AgentConfig, lockedForJobEnv: (name: string) => boo
 export async function run(context: StartContext): Promise<number> {
   const { config, logger } = context;
   holdYoungGenerationSize(context.env, process.execArgv);
+  logger.notice(`Starting buildkite-agent v${fullVersion()} with PID: ${process.pid}`);
+  if (context.configFile !== undefined) logger.info("Configuration loaded", { path: context.configFile });
+  checkUnsupportedSettings(config, logger);
+  const spawn = config.spawnPerCpu > 0 ? config.spawnPerCpu * os.availableParallelism() : config.spawn;
   const { isCheckoutLockedForJobEnv } = await import("@agent/config");
   const mode = config.checkoutOverrideMode as CheckoutOverrideMode;
   const settings = jobSettings(config, (name) => isCheckoutLockedForJobEnv(name, mode));
@@ -126,7 +133,7 @@ export async function run(context: StartContext): Promise<number> {
     tags: config.tags,
     tagsFromHost: config.tagsFromHost,
     priority: config.priority,
-    spawn: config.spawn,
+    spawn,
     spawnWithPriority: config.spawnWithPriority,
     buildPath: config.buildPath,
     hooksPath: config.hooksPath,
@@ -177,10 +184,23 @@ export async function run(context: StartContext): Promise<number> {
   });
   const forward = (signal: NodeJS.Signals): void => pool.handleSignal(signal);
   for (const signal of FORWARDED) process.on(signal, forward);
+  // After registration and the agent-startup hook, as the real agent logs them.
+  pool.ready.then(
+    () => {
+      logger.info(`Starting ${spawn} Agent(s)`);
+      logger.info("You can press Ctrl-C to stop the agents");
+    },
+    () => undefined,
+  );
   try {
     const { exitCode, error } = await pool.done;
     // As the real agent: the error ends the command as `buildkite-agent: fatal: <message>`.
-    if (error !== undefined) throw new ExitError(exitCode === 0 ? 1 : exitCode, error.message, { cause: error });
+    // A third interrupt, or a forceful stop that did not finish in time, ends the
+    // process there and then (lifecycle.md §5.3, §7), whatever is still running.
+    if (error !== undefined) {
+      const immediate = IMMEDIATE_EXITS.has((error as { code?: string }).code ?? "");
+      throw new ExitError(exitCode === 0 ? 1 : exitCode, error.message, { cause: error, immediate });
+    }
     return exitCode;
   } finally {
     for (const signal of FORWARDED) process.removeListener(signal, forward);

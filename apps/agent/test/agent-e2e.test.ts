@@ -307,6 +307,35 @@ describe("buildkite-agent start, end to end", () => {
     });
   });
 
+  it.concurrent("--acquire-job with --reflect-exit-status: runs that one job, though others wait, and exits with its status", async () => {
+    await withE2e(async ({ server, createJob, startAgent, finished }) => {
+      const other = createJob("echo other");
+      const job = createJob("echo acquired; exit 3");
+      const agent = startAgent(["--acquire-job", job.id, "--reflect-exit-status"]);
+      expect(await finished(job.id)).toMatchObject({ exitStatus: 3 });
+      expect(await agent.exitWithin(10_000)).toEqual({ code: 3, signal: null });
+      expect(server.job(other.id)?.state).toBe("scheduled");
+    });
+  });
+
+  it.concurrent("--acquire-job for a job that cannot be acquired: exit 27", async () => {
+    await withE2e(async ({ server, createJob, startAgent }) => {
+      const job = createJob("true");
+      server.cancelJob(job.id);
+      const agent = startAgent(["--acquire-job", job.id]);
+      expect(await agent.exitWithin(15_000)).toEqual({ code: 27, signal: null });
+    });
+  });
+
+  it.concurrent("--verification-jwks-file: refuses to start rather than run jobs unverified", async () => {
+    await withE2e(async ({ server, startAgent }) => {
+      const agent = startAgent(["--verification-jwks-file", "/nonexistent/keys.json"]);
+      expect(await agent.exitWithin(10_000)).toEqual({ code: 1, signal: null });
+      expect(agent.stderr()).toContain("buildkite-agent: fatal: --verification-jwks-file is set, but this agent cannot verify job signatures yet");
+      expect(server.agents()).toHaveLength(0);
+    });
+  });
+
   it.concurrent("--disconnect-after-job: runs one job, asks not to be dispatched again, and exits 0 leaving the next job queued", async () => {
     await withE2e(async ({ server, createJob, startAgent, finished, agentId, record }) => {
       const first = createJob("echo first");

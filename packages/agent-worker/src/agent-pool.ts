@@ -11,9 +11,14 @@ import { IdleMonitor } from "./idle-monitor.js";
 import { resolveOptions, type AgentPoolOptions, type ResolvedOptions } from "./options.js";
 import { PoolEmitter, type AgentPoolEventName, type AgentPoolEvents } from "./pool-events.js";
 
-/** How a pool ended: the process exit code of lifecycle.md §7, and the error behind a 1. */
+/**
+ * How a pool ended: the process exit code of lifecycle.md §7 (0; 1 with the error;
+ * 27 with `AGENT_JOB_REJECTED` when acquire-job's job was refused; the acquired
+ * job's exit status mod 256 with `reflectExitStatus`).
+ */
 export interface AgentPoolResult {
   readonly exitCode: number;
+  /** What ended the pool, when something failed. */
   readonly error?: AgentWorkerError;
 }
 
@@ -181,34 +186,53 @@ class Pool implements AgentPool {
       // Computed once: the registration's machine_id and the machine-id= host tag are the same value.
       const machineId = protectedMachineId();
       const tags = [...options.tags, ...(options.tagsFromHost ? hostTags(machineId) : [])];
-      let registrations: RegisterResponse[];
-      try {
-        registrations = await Promise.all(
-          Array.from({ length: options.spawn }, (_, i) =>
-            registrar.register(
+      const featureWords = features(options);
+      const descending = options.experiments.includes("descending-spawn-priority");
+      // One failed registration ends the others at once: left retrying (30 × 10 s) they
+      // could still register agents that nothing would ever connect.
+      const registering = new AbortController();
+      const signal = AbortSignal.any([this.#abort.signal, registering.signal]);
+      let firstFailure: unknown;
+      const settled = await Promise.allSettled(
+        Array.from({ length: options.spawn }, (_, i) => {
+          let priority: string | undefined = options.priority || undefined;
+          if (options.spawnWithPriority) {
+            // The experiment spreads jobs across hosts whose spawn counts differ.
+            priority = String(descending ? -(i + 1) : i + 1);
+            logger.info(`Assigning priority ${priority} for agent ${i + 1}`);
+          }
+          return registrar
+            .register(
               {
                 name: options.name.replaceAll("%spawn", String(i + 1)),
                 hostname: os.hostname(),
                 os: osVersionDump(),
                 arch: goArch(process.arch),
                 scriptEvalEnabled: options.commandEval,
-                ignoreInDispatches: false,
-                ...(options.spawnWithPriority ? { priority: String(i + 1) } : options.priority ? { priority: options.priority } : {}),
+                // Acquire-job agents are there for one job: Buildkite must not dispatch others to them.
+                ignoreInDispatches: options.acquireJob !== "",
+                ...(priority !== undefined ? { priority } : {}),
                 version: options.version,
                 build: options.build,
                 tags,
                 pid: process.pid,
                 ...(machineId ? { machineId } : {}),
-                features: features(options),
+                features: featureWords,
               },
-              { signal: this.#abort.signal },
-            ),
-          ),
-        );
-      } catch (error) {
-        if (this.#abort.signal.aborted) return { exitCode: 0 };
-        throw new AgentWorkerError("AGENT_REGISTER_FAILED", (error as Error).message, { cause: error });
+              { signal },
+            )
+            .catch((error: unknown) => {
+              if (firstFailure === undefined && !signal.aborted) firstFailure = error;
+              registering.abort();
+              throw error;
+            });
+        }),
+      );
+      if (this.#abort.signal.aborted) return { exitCode: 0 };
+      if (firstFailure !== undefined) {
+        throw new AgentWorkerError("AGENT_REGISTER_FAILED", (firstFailure as Error).message, { cause: firstFailure });
       }
+      const registrations = settled.map((result) => (result as PromiseFulfilledResult<RegisterResponse>).value);
       registered = true;
       registrations.forEach((registration, i) => {
         ids.push(registration.id);
@@ -219,7 +243,18 @@ class Pool implements AgentPool {
       // A stop interrupts a hung startup hook (not the shutdown hook: that one runs as the agent ends).
       await this.#runHooks("agent-startup", { BUILDKITE_AGENT_IDS: ids.join(","), BUILDKITE_AGENT_NAMES: names.join(",") }, this.#abort.signal);
       if (this.#abort.signal.aborted) return { exitCode: 0 };
-      if (options.healthCheckAddr) healthServer = await startHealthCheck(options.healthCheckAddr, () => this.#workers);
+      if (options.healthCheckAddr) {
+        logger.info(`Starting HTTP health check server on ${options.healthCheckAddr}`);
+        try {
+          healthServer = await startHealthCheck(options.healthCheckAddr, () => this.#workers);
+        } catch (error) {
+          // As the agent: the health check is a side show, the agent carries on without it.
+          // The listen error itself, as Go prints it (not our wrapper's "could not listen" prefix).
+          const cause = (error as { cause?: { message?: unknown } }).cause;
+          const reason = typeof cause?.message === "string" ? cause.message : (error as Error).message;
+          logger.error(`Could not start health check server: ${reason}`);
+        }
+      }
 
       const idleMonitor =
         options.disconnectAfterIdleTimeout > 0
@@ -252,7 +287,13 @@ class Pool implements AgentPool {
             : new AgentWorkerError("AGENT_INTERRUPTED", String(failure.reason), { cause: failure.reason });
         // Not logged: `done` carries it and the caller reports it once.
         this.#events.emit("error", { error });
-        return { exitCode: 1, error };
+        // lifecycle.md §7: a refused acquire is exit 27, so a supervisor can tell it apart.
+        return { exitCode: error.code === "AGENT_JOB_REJECTED" ? 27 : 1, error };
+      }
+      const jobExit = this.#workers[0]?.lastJobExitStatus;
+      if (options.acquireJob !== "" && options.reflectExitStatus && jobExit !== undefined) {
+        // The process status the agent's os.Exit(status) gives: mod 256, so -1 is 255.
+        return { exitCode: ((jobExit % 256) + 256) % 256 };
       }
       return { exitCode: 0 };
     } finally {
@@ -270,8 +311,9 @@ class Pool implements AgentPool {
 }
 
 /**
- * Starts an agent: registers `spawn` workers (concurrently), runs the
- * `agent-startup` hook, connects each worker and runs its ping loop, jobs and
+ * Starts an agent: registers `spawn` workers (concurrently; one failure ends the
+ * others), runs the `agent-startup` hook, connects each worker and runs its ping
+ * loop (with `acquireJob`: acquires and runs that job first, then ends), jobs and
  * heartbeats until stopped, disconnected or failed; runs `agent-shutdown` at the
  * end. Throws `AGENT_INVALID_OPTION` synchronously for bad options; everything
  * later is reported through `done` (exit code and error) and the `error` event.

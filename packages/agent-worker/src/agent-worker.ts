@@ -1,8 +1,8 @@
-import type { ApiClient, Ping, RegisterResponse } from "@agent/api-client";
+import type { ApiClient, Job, Ping, RegisterResponse } from "@agent/api-client";
 import { sleepUnlessAborted } from "./clock.js";
 import { AgentWorkerError } from "./errors.js";
 import type { IdleMonitor } from "./idle-monitor.js";
-import { JobRun } from "./job-runner.js";
+import { JobRun, type JobOutcome } from "./job-runner.js";
 import type { Logger } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
 import type { PoolEmitter } from "./pool-events.js";
@@ -29,9 +29,30 @@ function isUnrecoverable(error: unknown): boolean {
 }
 
 /**
+ * `JobRun` takes its job through `acceptJob`. In acquire-job mode the job is already
+ * ours (acquired, not accepted), so this client hands over the acquire answer
+ * there instead of accepting again; every other call goes to `client` itself.
+ */
+function handingOver(client: ApiClient, acquired: { readonly job: Job } | { readonly error: unknown }): ApiClient {
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "acceptJob") {
+        return async (): Promise<Job> => {
+          if ("error" in acquired) throw acquired.error;
+          return acquired.job;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      // Bound to the real client: its methods use private fields a proxy does not have.
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
  * One registered agent (`--spawn` makes several in one process): connect,
- * heartbeats, the ping loop with its actions, running jobs one at a time,
- * disconnect (lifecycle.md §2–§3, §6).
+ * heartbeats, acquire-job, the ping loop with its actions, running jobs one at a
+ * time, disconnect (lifecycle.md §2–§3, §6).
  */
 export class AgentWorker {
   readonly spawnIndex: number;
@@ -40,6 +61,8 @@ export class AgentWorker {
   currentJobId: string | undefined;
   /** Set while the last heartbeat failed (health check `/agent/<n>`). */
   lastHeartbeatError: string | undefined;
+  /** The exit status the last job finished with (acquire-job's `reflectExitStatus`). */
+  lastJobExitStatus: number | undefined;
   readonly #ctx: WorkerContext;
   #client: ApiClient;
   /** Aborted on any stop: ends waits and an in-flight ping. */
@@ -68,9 +91,12 @@ export class AgentWorker {
     this.#stop.abort();
   }
 
-  /** Runs until stopped or disconnected; rejects with an `AgentWorkerError` on an unrecoverable failure. */
+  /**
+   * Runs until stopped or disconnected; rejects with an `AgentWorkerError` on an
+   * unrecoverable failure (`AGENT_JOB_REJECTED` when acquire-job's job is refused).
+   */
   async run(): Promise<void> {
-    const { logger, events } = this.#ctx;
+    const { logger, events, options } = this.#ctx;
     try {
       await this.#client.connect({ signal: this.#stop.signal });
     } catch (error) {
@@ -87,6 +113,9 @@ export class AgentWorker {
     const heartbeats = this.#heartbeatLoop();
     let failure: unknown;
     try {
+      if (options.acquireJob !== "") await this.#acquireAndRun(options.acquireJob);
+      // Even after acquire-job's job: one ping learns whether the agent is paused,
+      // and a paused agent waits for its resume before it exits (lifecycle.md §2).
       await this.#pingLoop();
     } catch (error) {
       failure = error;
@@ -111,9 +140,16 @@ export class AgentWorker {
 
   async #heartbeatLoop(): Promise<void> {
     const { options, logger, events, registration } = this.#ctx;
+    const { clock } = options;
     const signal = this.#heartbeatStop.signal;
+    const interval = registration.heartbeatInterval * 1000;
+    // A ticker, as the agent's: beats at start + k × interval whatever a heartbeat
+    // (with its retries) takes; ticks missed meanwhile collapse into one at once.
+    let nextTick = clock.now() + interval;
     // First heartbeat one interval after start, no jitter (lifecycle.md §2).
-    while (await sleepUnlessAborted(options.clock, registration.heartbeatInterval * 1000, signal)) {
+    while (await sleepUnlessAborted(clock, Math.max(0, nextTick - clock.now()), signal)) {
+      const beatAt = clock.now();
+      while (nextTick <= beatAt) nextTick += interval;
       try {
         await this.#client.heartbeat({ signal });
         this.lastHeartbeatError = undefined;
@@ -136,13 +172,68 @@ export class AgentWorker {
     }
   }
 
-  #shouldExit(startedAt: number, jobsDone: boolean): boolean {
-    const { options, idleMonitor } = this.#ctx;
-    if (options.disconnectAfterJob && jobsDone) return true;
-    if (options.disconnectAfterUptime > 0 && options.clock.now() - startedAt >= options.disconnectAfterUptime * 1000) {
-      return true;
+  /**
+   * Acquire-job mode (lifecycle.md §6, agent-api.md §3): acquire the job, run it.
+   * A 422 throws `AGENT_JOB_REJECTED`; any other acquire failure is only logged, as
+   * the agent does (the ping loop then ends the worker normally).
+   */
+  async #acquireAndRun(jobId: string): Promise<void> {
+    const { logger } = this.#ctx;
+    logger.info(`Acquiring job ${jobId}`, { agent: this.agentId, job: jobId });
+    let acquired: { readonly job: Job } | { readonly error: unknown };
+    try {
+      acquired = { job: await this.#client.acquireJob(jobId, { signal: this.#stop.signal }) };
+    } catch (error) {
+      if (this.#stop.signal.aborted) return;
+      const e = error as { code?: string; status?: number; message: string };
+      if (e.code === "API_HTTP_STATUS" && e.status === 422) {
+        throw new AgentWorkerError("AGENT_JOB_REJECTED", `could not acquire job ${jobId}: Buildkite rejected it: ${e.message}`, { cause: error });
+      }
+      // An answer the agent cannot use goes to JobRun, which fails the job as it does an unusable accept answer.
+      if (e.code !== "API_BAD_RESPONSE") {
+        logger.error(`Failed to acquire and run job ${jobId}: ${e.message}`, { agent: this.agentId, job: jobId });
+        return;
+      }
+      acquired = { error };
     }
-    return idleMonitor?.shouldExit() ?? false;
+    await this.#runJob(jobId, handingOver(this.#client, acquired));
+  }
+
+  /** Runs one job to its finish: the worker is busy meanwhile, idle after. */
+  async #runJob(jobId: string, client: ApiClient): Promise<JobOutcome> {
+    const { options, logger, events, registration, idleMonitor } = this.#ctx;
+    idleMonitor?.markBusy(this.spawnIndex);
+    this.status = "busy";
+    this.currentJobId = jobId;
+    const run = new JobRun(jobId, {
+      client,
+      accessToken: registration.accessToken,
+      options,
+      logger,
+      jobStatusInterval: registration.jobStatusInterval,
+      onAccepted: (id) => events.emit("job-accepted", { spawnIndex: this.spawnIndex, jobId: id }),
+      onStarted: (id) => events.emit("job-started", { spawnIndex: this.spawnIndex, jobId: id }),
+      onFinished: (id, exit, chunksFailedCount) => {
+        this.lastJobExitStatus = exit.exitStatus;
+        events.emit("job-finished", { spawnIndex: this.spawnIndex, jobId: id, ...exit, chunksFailedCount });
+      },
+    });
+    this.#job = run;
+    if (this.#ungraceful) run.cancel("agent_stop");
+    try {
+      return await run.run();
+    } finally {
+      this.#job = undefined;
+      this.currentJobId = undefined;
+      this.status = "idle";
+      idleMonitor?.markIdle(this.spawnIndex);
+    }
+  }
+
+  /** Sleeps until clock time `until`, or `cutAt` if sooner; `false` when stopped. */
+  #sleepUntil(until: number, cutAt: number): Promise<boolean> {
+    const { clock } = this.#ctx.options;
+    return sleepUnlessAborted(clock, Math.max(0, Math.min(until, cutAt) - clock.now()), this.#stop.signal);
   }
 
   async #pingLoop(): Promise<void> {
@@ -151,19 +242,38 @@ export class AgentWorker {
     const signal = this.#stop.signal;
     const interval = registration.pingInterval * 1000;
     const startedAt = clock.now();
+    const uptimeLimitAt = options.disconnectAfterUptime > 0 ? startedAt + options.disconnectAfterUptime * 1000 : Number.POSITIVE_INFINITY;
     let nextTick = startedAt + interval;
     let skipTick = true;
     let paused = false;
     let jobDone = false;
+    let awaitingResume = false;
     while (!signal.aborted) {
+      // The uptime limit ends a wait at once (the agent's uptime timer), except while
+      // paused: a paused agent waits for its resume.
+      const cutAt = paused ? Number.POSITIVE_INFINITY : uptimeLimitAt;
       if (!skipTick) {
         // A ticker: ticks every interval whatever happened in between.
-        const now = clock.now();
-        if (!(await sleepUnlessAborted(clock, nextTick - now, signal))) return;
+        if (!(await this.#sleepUntil(nextTick, cutAt))) return;
         while (nextTick <= clock.now()) nextTick += interval;
       }
       skipTick = false;
-      if (!(await sleepUnlessAborted(clock, clock.random() * interval, signal))) return;
+      if (!(await this.#sleepUntil(clock.now() + clock.random() * interval, cutAt))) return;
+
+      // Decided before pinging, as the agent's action loop decides while it waits for
+      // the next action: once a ping has handed out a job, the job is run.
+      if (clock.now() >= uptimeLimitAt) {
+        if (!paused) {
+          logger.info(`Agent has exceeded max uptime of ${options.disconnectAfterUptime}s. Disconnecting...`, { agent: this.agentId });
+          return;
+        }
+        if (!awaitingResume) logger.info("Agent has exceeded max uptime; awaiting resume before disconnecting...", { agent: this.agentId });
+        awaitingResume = true;
+      }
+      if (!paused && idleMonitor?.shouldExit()) {
+        logger.info(`All agents have been idle for at least ${options.disconnectAfterIdleTimeout}s. Disconnecting...`, { agent: this.agentId });
+        return;
+      }
 
       let ping: Ping;
       try {
@@ -182,6 +292,11 @@ export class AgentWorker {
       if (ping.message) logger.info(ping.message, { agent: this.agentId });
       ping = await this.#maybeSwitchEndpoint(ping);
       const jobId = ping.job?.id;
+      // A stop requested while the new endpoint was being tried: no new work.
+      if (signal.aborted) {
+        if (jobId !== undefined) logger.info(`Not running job ${jobId}: the agent is stopping`, { agent: this.agentId, job: jobId });
+        return;
+      }
       events.emit("ping-action", { spawnIndex: this.spawnIndex, action: ping.action, ...(jobId ? { jobId } : {}) });
 
       if (ping.action === "disconnect") return;
@@ -197,33 +312,25 @@ export class AgentWorker {
         paused = false;
         this.status = "idle";
       }
-      if (this.#shouldExit(startedAt, jobDone)) return;
+      // These modes registered (acquire-job) or finished (disconnect-after-job) with
+      // "no more jobs for me": a job dispatched anyway is left to Buildkite, loudly.
+      const doneMode = options.acquireJob !== "" ? "acquire-job" : options.disconnectAfterJob && jobDone ? "disconnect-after-job" : undefined;
+      if (doneMode !== undefined) {
+        if (jobId !== undefined) {
+          logger.error(`Agent ping dispatched a job (id ${jobId}) but the agent is in ${doneMode} mode and has had its job; ignoring the new job`, {
+            agent: this.agentId,
+            job: jobId,
+          });
+        }
+        if (doneMode === "disconnect-after-job") logger.info("Job ran, and disconnect-after-job is enabled. Disconnecting...", { agent: this.agentId });
+        return;
+      }
       if (jobId === undefined) {
         idleMonitor?.markIdle(this.spawnIndex);
         continue;
       }
 
-      idleMonitor?.markBusy(this.spawnIndex);
-      this.status = "busy";
-      this.currentJobId = jobId;
-      const run = new JobRun(jobId, {
-        client: this.#client,
-        accessToken: registration.accessToken,
-        options,
-        logger,
-        jobStatusInterval: registration.jobStatusInterval,
-        onAccepted: (id) => events.emit("job-accepted", { spawnIndex: this.spawnIndex, jobId: id }),
-        onStarted: (id) => events.emit("job-started", { spawnIndex: this.spawnIndex, jobId: id }),
-        onFinished: (id, exit, chunksFailedCount) =>
-          events.emit("job-finished", { spawnIndex: this.spawnIndex, jobId: id, ...exit, chunksFailedCount }),
-      });
-      this.#job = run;
-      if (this.#ungraceful) run.cancel("agent_stop");
-      const outcome = await run.run();
-      this.#job = undefined;
-      this.currentJobId = undefined;
-      this.status = "idle";
-      idleMonitor?.markIdle(this.spawnIndex);
+      const outcome = await this.#runJob(jobId, this.#client);
       if (outcome.started) {
         jobDone = true;
         // Ask for the next job at once (after jitter) rather than at the next tick.
@@ -244,7 +351,10 @@ export class AgentWorker {
       this.#client = candidate;
       return { ...ping, job: next.job };
     } catch (error) {
-      logger.warn(`Staying on the current endpoint: the new one failed a ping: ${(error as Error).message}`, { agent: this.agentId });
+      // Stopped meanwhile: the caller sees the stop and runs nothing.
+      if (!this.#stop.signal.aborted) {
+        logger.warn(`Staying on the current endpoint: the new one failed a ping: ${(error as Error).message}`, { agent: this.agentId });
+      }
       return ping;
     }
   }

@@ -66,6 +66,23 @@ describe("allow-lists", () => {
     await expect(check({ OTHER: "1" }, options)).resolves.toMatch(/^failed to validate environment variables: OTHER has no match/);
   });
 
+  it("reads patterns as Go (RE2) and quotes them as written in a refusal", async () => {
+    const options = { ...base, allowedRepositories: ["\\Agit@github\\.com:org/.*\\z"] };
+    await expect(check({ BUILDKITE_REPO: "git@github.com:org/repo.git" }, options)).resolves.toBeUndefined();
+    await expect(check({ BUILDKITE_REPO: "Agit@github.com:org/x.gitz" }, options)).resolves.toBe(
+      "failed to validate repo: Agit@github.com:org/x.gitz has no match in [\\Agit@github\\.com:org/.*\\z]",
+    );
+  });
+
+  it("refuses at start a pattern using RE2 syntax that cannot be translated, naming option and pattern", () => {
+    expect(() => resolveOptions({ ...base, allowedPlugins: ["^a(?=b)"] })).toThrow(
+      expect.objectContaining({
+        code: "AGENT_INVALID_OPTION",
+        message: expect.stringMatching(/^agent option allowedPlugins: "\^a\(\?=b\)" is not a valid regular expression: a lookaround/),
+      }),
+    );
+  });
+
   it("rejects a list of env patterns without the enable flag, and bad regexes", () => {
     expect(() => resolveOptions({ ...base, allowedEnvironmentVariables: ["^X"] })).toThrow(
       expect.objectContaining({ code: "AGENT_INVALID_OPTION" }),

@@ -1,16 +1,17 @@
+import { compileGoRegExp, type GoRegExp } from "./go-regexp.js";
 import { allowedBy } from "./job-environment.js";
 import type { ResolvedOptions } from "./options.js";
 
 // Always allowed when the env allow-list is on: the server's own variables.
-const IMPLICIT_ENV = [/^BUILDKITE$/, /^BUILDKITE_.*$/, /^CI$/];
+const IMPLICIT_ENV = ["^BUILDKITE$", "^BUILDKITE_.*$", "^CI$"].map(compileGoRegExp);
 
 /** Masks a URL's password (`@agent/log-redactor`'s `redactUrlCredentials`, loaded with the job). */
 export type UrlCredentialsRedactor = (url: string) => string;
 
 // Go prints a []*regexp.Regexp as `[a b]`; refusal messages keep that shape.
-function noMatch(value: string, patterns: readonly RegExp[]): string {
-  // RegExp#source escapes "/", which the pattern as written did not have.
-  return `${value} has no match in [${patterns.map((p) => p.source.replaceAll("\\/", "/")).join(" ")}]`;
+function noMatch(value: string, patterns: readonly GoRegExp[]): string {
+  // The patterns as written, not their JavaScript translation.
+  return `${value} has no match in [${patterns.map((p) => p.goSource).join(" ")}]`;
 }
 
 /**

@@ -8,7 +8,10 @@
  * - `AGENT_CONNECT_FAILED`: `POST connect` failed after its retries.
  * - `AGENT_PING_FAILED`: a ping got a non-retryable answer (e.g. 401): the worker stopped.
  * - `AGENT_HEARTBEAT_FAILED`: a heartbeat got a non-retryable answer: the worker stopped.
- * - `AGENT_HEALTH_CHECK`: the health-check server could not listen.
+ * - `AGENT_JOB_REJECTED`: acquire-job mode: Buildkite refused the job (422: taken,
+ *   finished, or not for this agent); the pool ends with exit code 27.
+ * - `AGENT_HEALTH_CHECK`: the health-check server could not listen (logged; the pool
+ *   carries on without it, as the agent does).
  * - `AGENT_STOP_TIMEOUT`: after a forceful stop, the workers were still running at the
  *   end of the cancel grace period + 1 s (the real agent's watchdog).
  * - `AGENT_INTERRUPTED`: a third stop request ended the pool at once.
@@ -21,6 +24,7 @@ export type AgentWorkerErrorCode =
   | "AGENT_CONNECT_FAILED"
   | "AGENT_PING_FAILED"
   | "AGENT_HEARTBEAT_FAILED"
+  | "AGENT_JOB_REJECTED"
   | "AGENT_HEALTH_CHECK"
   | "AGENT_STOP_TIMEOUT"
   | "AGENT_INTERRUPTED";

@@ -17,7 +17,8 @@ function escapeHtml(text: string): string {
 /**
  * Starts the `--health-check-addr` server (lifecycle.md §10): `/`,
  * `/agent/<spawn index>`, `/status.json`, `/status` and `/metrics`.
- * Resolves once listening; rejects with `AGENT_HEALTH_CHECK` when it cannot.
+ * Resolves once listening; rejects with `AGENT_HEALTH_CHECK` when it cannot (the
+ * pool logs that and carries on, as the agent does).
  */
 export async function startHealthCheck(addr: string, workers: () => readonly WorkerHealth[]): Promise<Server> {
   const http = await import("node:http");
@@ -52,9 +53,11 @@ export async function startHealthCheck(addr: string, workers: () => readonly Wor
         JSON.stringify({
           health: "ok",
           aggregate_status: busy ? "busy" : "idle",
+          // As the agent's page: a worker is busy while it runs a job and idle otherwise
+          // (paused or stopping included), and an empty job id is left out.
           workers: list.map((w) => ({
-            status: w.status,
-            current_job_id: w.currentJobId ?? "",
+            status: w.status === "busy" ? "busy" : "idle",
+            ...(w.currentJobId ? { current_job_id: w.currentJobId } : {}),
             id: w.agentId,
             spawn_index: w.spawnIndex,
           })),

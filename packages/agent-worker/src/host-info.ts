@@ -41,16 +41,33 @@ export function hostTags(machineId: string): string[] {
   return tags;
 }
 
-/** Feature words reported at registration, in the agent's order, for what this agent does. */
+/**
+ * Feature words reported at registration (agent-api.md §2.3), in the order of the
+ * agent's `Features()`: `[]` with `noFeatureReporting`. `streaming-pings` and
+ * `datadog-metrics` are never sent: this agent polls and has no Datadog metrics.
+ * `env-http-proxy`/`env-godebug` look at the agent environment passed as `env`.
+ */
 export function features(options: ResolvedOptions): string[] {
+  if (options.noFeatureReporting) return [];
   const words: string[] = [];
+  if (options.gitMirrorsPath !== "") words.push("git-mirrors");
+  if (options.acquireJob !== "") words.push("acquire-job");
+  if (options.tracing.backend === "datadog") words.push("datadog-tracing");
+  if (options.tracing.backend === "opentelemetry") words.push("opentelemetry-tracing");
+  if (options.tracing.propagateTraceparent) words.push("propagate-traceparent");
+  // Always sent by the agent; a tracing config in the register answer is ignored here.
+  words.push("control-plane-otlp-tracing");
   if (options.disconnectAfterJob) words.push("disconnect-after-job");
   if (options.disconnectAfterIdleTimeout > 0) words.push("disconnect-after-idle");
   if (options.disconnectAfterUptime > 0) words.push("disconnect-after-uptime");
   if (!options.pluginsEnabled) words.push("no-plugins");
   if (!options.commandEval) words.push("no-script-eval");
+  if (options.noHttp2) words.push("no-http2");
   if (options.allowedRepositories.length > 0) words.push("allowed-repositories");
   if (options.allowedPlugins.length > 0) words.push("allowed-plugins");
   for (const experiment of options.experiments) words.push(`experiment-${experiment}`);
+  // Go's envHasKey: set at all, even to "".
+  if ("HTTP_PROXY" in options.env || "http_proxy" in options.env) words.push("env-http-proxy");
+  if ("GODEBUG" in options.env) words.push("env-godebug");
   return words;
 }

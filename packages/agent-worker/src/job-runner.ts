@@ -7,10 +7,10 @@ import { access, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { checkAllowLists } from "./allow-lists.js";
-import { sleepUnlessAborted } from "./clock.js";
 import { findHooks, runHook } from "./hooks.js";
 import { createJobEnvironment, formatEnvFile } from "./job-environment.js";
 import { JobLog } from "./job-log.js";
+import { jobStatusTicks } from "./job-status-ticks.js";
 import type { Logger } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
 
@@ -50,6 +50,10 @@ const TIMEOUT_STATES = new Set(["timing_out", "timed_out"]);
 /** The executor's "I could not set up" exit (job-executor.md), reported as process_run_error. */
 const EXECUTOR_SETUP_FAILURE = 125;
 const PRE_BOOTSTRAP_REJECTED = "pre-bootstrap hook rejected this job, see the buildkite-agent logs for more details";
+/** @agent/api-client's `field` for an `API_BAD_RESPONSE` whose body could not be read as JSON. */
+const BODY_FIELD = "(body)";
+/** Go's error when a signed job meets an agent without a verification key (run_job.go). */
+const NO_VERIFICATION_KEY = "cannot verify signature. JWK for pipeline verification is not configured";
 /** What a job id may be made of before it goes into file names (the server's are UUIDs). */
 const SAFE_JOB_ID = /^[A-Za-z0-9_-]+$/;
 /** Log settings for a job failed without a usable payload: its log is one line. */
@@ -95,8 +99,12 @@ export class JobRun {
     try {
       job = await client.acceptJob(this.#jobId);
     } catch (error) {
-      const apiError = error as { code?: string; message: string };
-      if (apiError.code === "API_BAD_RESPONSE") return this.#failUnusableJob(apiError.message, undefined);
+      const apiError = error as { code?: string; field?: string; message: string };
+      // A 2xx body that is not JSON at all (a proxy's page) is no job: as Go, give it
+      // up and ping again. JSON that fails the schema is a job we cannot run: fail it.
+      if (apiError.code === "API_BAD_RESPONSE" && apiError.field !== BODY_FIELD) {
+        return this.#failUnusableJob(apiError.message, undefined);
+      }
       logger.warn(`failed to accept job ${this.#jobId}, pinging again: ${apiError.message}`, { job: this.#jobId });
       return { started: false };
     }
@@ -244,6 +252,17 @@ export class JobRun {
     const { options, logger } = this.#ctx;
     if (this.#cancelReason !== undefined) return { exitStatus: -1, signalReason: this.#cancelReason };
 
+    // lifecycle.md §4 step 9. We cannot verify (a configured JWKS is refused at start), so a
+    // signed job is what Go does without a key: logged as a blocking failure, then refused
+    // unless verification-failure-behavior is `warn`.
+    if (job.step.signature !== undefined) {
+      // Go logs this case as `block` (⛔, no "will be run" line) whatever the behaviour.
+      log.writeAgentLine("+++ ⛔ Job signature verification failed");
+      log.writeAgentLine(`error: ${NO_VERIFICATION_KEY}`);
+      logger.warn("Job verification failed", { job: job.id, error: NO_VERIFICATION_KEY });
+      if (options.verificationFailureBehavior === "block") return { exitStatus: -1, signalReason: "signature_rejected" };
+    }
+
     const refusal = await checkAllowLists(job.env, options, lib.redactUrlCredentials);
     if (refusal !== undefined) {
       // The agent log gets the line as redacted for the job log, never the raw values.
@@ -316,7 +335,8 @@ export class JobRun {
     await poller;
 
     let exitStatus = status.exitCode;
-    let signalReason: string | undefined = status.signalReason ?? this.#cancelReason;
+    // As Go: an ungraceful agent stop wins over a cancel, even one that came after the executor exited.
+    let signalReason: string | undefined = this.#cancelReason === "agent_stop" ? "agent_stop" : (status.signalReason ?? this.#cancelReason);
     if (status.signal === undefined && exitStatus === EXECUTOR_SETUP_FAILURE) {
       exitStatus = -1;
       signalReason ??= "process_run_error";
@@ -331,14 +351,10 @@ export class JobRun {
     };
   }
 
-  /** Polls `GET jobs/{id}` every job_status_interval + jitter; cancels on a cancel, a time-out or a 401. */
+  /** Polls `GET jobs/{id}` once per job_status_interval tick (jittered); cancels on a cancel, a time-out or a 401. */
   async #pollState(client: ApiClient, jobId: string, timeoutFile: string, signal: AbortSignal): Promise<void> {
     const { options, logger } = this.#ctx;
-    const { clock } = options;
-    const interval = this.#ctx.jobStatusInterval * 1000;
-    let wait = clock.random() * interval;
-    while (await sleepUnlessAborted(clock, wait, signal)) {
-      wait = interval + clock.random() * interval;
+    for await (const _ of jobStatusTicks(options.clock, this.#ctx.jobStatusInterval * 1000, signal)) {
       let state: string;
       try {
         state = await client.getJobState(jobId, { signal });

@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { systemClock, type Clock } from "./clock.js";
 import { AgentWorkerError } from "./errors.js";
+import { compileGoRegExp, type GoRegExp } from "./go-regexp.js";
 import { silentLogger, type Logger } from "./logger.js";
 
 /** The job executor the agent starts for every job (`buildkite-agent bootstrap`). */
@@ -45,8 +46,24 @@ export interface AgentPoolOptions {
   readonly priority?: string;
   /** Workers in this process. @default 1 */
   readonly spawn?: number;
-  /** Each worker's priority is its 1-based index. @default false */
+  /**
+   * Each worker's priority is its 1-based index (negated with the experiment
+   * `descending-spawn-priority`). @default false
+   */
   readonly spawnWithPriority?: boolean;
+  /**
+   * `--acquire-job`: register with `ignore_in_dispatches`, acquire this job
+   * (`PUT jobs/{id}/acquire`), run it, then end the pool. Needs `spawn` 1. A 422
+   * on acquire ends the pool with exit code 27 (`AGENT_JOB_REJECTED`). @default ""
+   */
+  readonly acquireJob?: string;
+  /**
+   * `--reflect-exit-status`: with `acquireJob`, the pool's exit code is the job's
+   * exit status (mod 256, so -1 is 255) instead of 0. @default false
+   */
+  readonly reflectExitStatus?: boolean;
+  /** `--no-feature-reporting`: register with an empty feature list. @default false */
+  readonly noFeatureReporting?: boolean;
   /** Where jobs run; created (mode 0777 & umask) when missing. Required. */
   readonly buildPath: string;
   /** Agent hooks directory (`agent-startup`, `agent-shutdown`, `pre-bootstrap`). @default "" */
@@ -61,10 +78,14 @@ export interface AgentPoolOptions {
   readonly gitMirrorsPath?: string;
   /** The shell jobs' commands run in. @default "/bin/bash -e -c" */
   readonly shell?: string;
-  /** Shell for hooks, exported to jobs as `BUILDKITE_HOOKS_SHELL`; empty means `shell`. @default "" */
+  /**
+   * Shell for hooks, exported to jobs as `BUILDKITE_HOOKS_SHELL`. Empty, as in Go's
+   * agent (which does not fall back to `shell` here): an agent hook with a `#!` line
+   * runs directly, a `.ps1` with `pwsh -file`, any other with `bash` (else `sh`). @default ""
+   */
   readonly hooksShell?: string;
   /**
-   * Splits `hooksShell` (or `shell`) into the words agent hooks run with
+   * Splits a non-empty `hooksShell` into the words agent hooks run with
    * (`<words> <hook file>`); apps/agent passes @agent/job-runner's `splitShellWords`,
    * the agent's own quoting rules. @default the setting is parsed by `/bin/sh`
    */
@@ -117,6 +138,18 @@ export interface AgentPoolOptions {
    */
   readonly pluginValidation?: boolean;
   /**
+   * `--verification-jwks-file`. Job signature verification is not implemented yet,
+   * so setting it makes {@link startAgentPool} throw `AGENT_INVALID_OPTION` rather than
+   * run jobs an operator believes verified. @default ""
+   */
+  readonly verificationJwksFile?: string;
+  /**
+   * `--verification-failure-behavior`: what a job with a `signature` gets, as this
+   * agent cannot verify it (Go's "no verification key" case): `block` refuses it
+   * (-1, `signature_rejected`), `warn` logs the failure and runs it. @default "block"
+   */
+  readonly verificationFailureBehavior?: "block" | "warn";
+  /**
    * Job tracing (`--tracing-backend`, `--tracing-service-name`,
    * `--tracing-propagate-traceparent`): with a backend, jobs get
    * `BUILDKITE_TRACING_*` and, when propagating, the job's traceparent and tracestate.
@@ -168,6 +201,9 @@ export interface ResolvedOptions {
   readonly priority: string;
   readonly spawn: number;
   readonly spawnWithPriority: boolean;
+  readonly acquireJob: string;
+  readonly reflectExitStatus: boolean;
+  readonly noFeatureReporting: boolean;
   readonly buildPath: string;
   readonly hooksPath: string;
   readonly additionalHooksPaths: readonly string[];
@@ -176,8 +212,8 @@ export interface ResolvedOptions {
   readonly gitMirrorsPath: string;
   readonly shell: string;
   readonly hooksShell: string;
-  /** The words a hook file is appended to (from `hooksShell`, else `shell`). */
-  readonly hookShellWords: readonly string[];
+  /** The words a hook file is appended to (from `hooksShell`); `undefined` without one. */
+  readonly hookShellWords: readonly string[] | undefined;
   readonly cancelGracePeriod: number;
   /** Effective (already made absolute) seconds. */
   readonly signalGracePeriod: number;
@@ -188,9 +224,9 @@ export interface ResolvedOptions {
   readonly disconnectAfterJob: boolean;
   readonly disconnectAfterIdleTimeout: number;
   readonly disconnectAfterUptime: number;
-  readonly allowedRepositories: readonly RegExp[];
-  readonly allowedPlugins: readonly RegExp[];
-  readonly allowedEnvironmentVariables: readonly RegExp[];
+  readonly allowedRepositories: readonly GoRegExp[];
+  readonly allowedPlugins: readonly GoRegExp[];
+  readonly allowedEnvironmentVariables: readonly GoRegExp[];
   readonly pluginsEnabled: boolean;
   readonly commandEval: boolean;
   readonly localHooksEnabled: boolean;
@@ -201,6 +237,7 @@ export interface ResolvedOptions {
   readonly debugHttp: boolean;
   readonly noHttp2: boolean;
   readonly pluginValidation: boolean;
+  readonly verificationFailureBehavior: "block" | "warn";
   readonly tracing: Readonly<TracingOptions>;
   readonly healthCheckAddr: string;
   readonly executor: Executor;
@@ -231,16 +268,14 @@ function seconds(name: string, value: number | undefined, fallback: number, allo
   return value;
 }
 
-// Go's regexp syntax and JavaScript's agree on what allow-lists use in practice
-// (anchors, classes, alternation); the agent treats a bad one as fatal at start.
-function regexes(name: string, sources: readonly string[] | undefined): RegExp[] {
+// Allow-lists are Go (RE2) patterns, translated where JavaScript reads them
+// differently; the agent treats a bad one as fatal at start.
+function regexes(name: string, sources: readonly string[] | undefined): GoRegExp[] {
   return (sources ?? []).map((source) => {
     try {
-      return new RegExp(source);
+      return compileGoRegExp(source);
     } catch (error) {
-      throw new AgentWorkerError("AGENT_INVALID_OPTION", `agent option ${name}: ${JSON.stringify(source)} is not a valid regular expression`, {
-        cause: error,
-      });
+      throw new AgentWorkerError("AGENT_INVALID_OPTION", `agent option ${name}: ${(error as Error).message}`, { cause: error });
     }
   });
 }
@@ -252,12 +287,26 @@ function hookShellWords(setting: string, split: AgentPoolOptions["splitShellWord
   try {
     words = [...split(setting)];
   } catch (error) {
-    throw new AgentWorkerError("AGENT_INVALID_OPTION", `agent option hooksShell/shell ${JSON.stringify(setting)} cannot be split into words: ${(error as Error).message}`, {
+    throw new AgentWorkerError("AGENT_INVALID_OPTION", `agent option hooksShell ${JSON.stringify(setting)} cannot be split into words: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  if (words.length === 0 || words[0] === "") throw invalid(`agent option hooksShell/shell ${JSON.stringify(setting)} names no command`);
+  if (words.length === 0 || words[0] === "") throw invalid(`agent option hooksShell ${JSON.stringify(setting)} names no command`);
   return words;
+}
+
+/** `verificationFailureBehavior`, after refusing a JWKS file we could not honour. */
+function verificationFailureBehavior(options: AgentPoolOptions): "block" | "warn" {
+  if (options.verificationJwksFile) {
+    throw invalid(
+      "agent option verificationJwksFile is set, but job signature verification is not supported yet: unset it, or use an agent that verifies signatures",
+    );
+  }
+  const behavior = options.verificationFailureBehavior ?? "block";
+  if (behavior !== "block" && behavior !== "warn") {
+    throw invalid(`agent option verificationFailureBehavior must be "block" or "warn", got ${JSON.stringify(behavior)}`);
+  }
+  return behavior;
 }
 
 /** Checks the options and applies the defaults of `buildkite-agent start`. */
@@ -275,6 +324,10 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
   }
   const spawn = options.spawn ?? 1;
   if (!Number.isInteger(spawn) || spawn < 1) throw invalid(`agent option spawn must be an integer >= 1, got ${spawn}`);
+  const acquireJob = options.acquireJob ?? "";
+  if (acquireJob !== "" && spawn !== 1) {
+    throw invalid(`agent option acquireJob needs spawn 1, got spawn ${spawn}: one agent acquires one job`);
+  }
   const cancelGracePeriod = seconds("cancelGracePeriod", options.cancelGracePeriod, 10);
   const signalSetting = seconds("signalGracePeriodSeconds", options.signalGracePeriodSeconds, -1, true);
   const signalGracePeriod = signalSetting < 0 ? cancelGracePeriod + signalSetting : signalSetting;
@@ -317,6 +370,9 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     priority: options.priority ?? "",
     spawn,
     spawnWithPriority: options.spawnWithPriority ?? false,
+    acquireJob,
+    reflectExitStatus: options.reflectExitStatus ?? false,
+    noFeatureReporting: options.noFeatureReporting ?? false,
     buildPath: path.resolve(options.buildPath),
     hooksPath: options.hooksPath ?? "",
     additionalHooksPaths: [...(options.additionalHooksPaths ?? [])],
@@ -325,7 +381,7 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     gitMirrorsPath: options.gitMirrorsPath ?? "",
     shell,
     hooksShell,
-    hookShellWords: hookShellWords(hooksShell || shell, options.splitShellWords),
+    hookShellWords: hooksShell === "" ? undefined : hookShellWords(hooksShell, options.splitShellWords),
     cancelGracePeriod,
     signalGracePeriod,
     cancelSignal,
@@ -349,6 +405,7 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     debugHttp: options.debugHttp ?? false,
     noHttp2: options.noHttp2 ?? false,
     pluginValidation: options.pluginValidation ?? false,
+    verificationFailureBehavior: verificationFailureBehavior(options),
     tracing: { backend: "", serviceName: "buildkite-agent", propagateTraceparent: false, ...options.tracing },
     healthCheckAddr: options.healthCheckAddr ?? "",
     executor: { command: executor.command, args: [...executor.args] },

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import { jobFinished, startPool, startServer, stripTimestamps } from "./harness.js";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { jobFinished, startPool, startServer, stripTimestamps, tempDir } from "./harness.js";
 
 // The command prints "ready" once its trap is set, so the test cancels a job that
 // is really running (a cancel before that would race the shell's start-up).
@@ -91,6 +93,34 @@ describe("stopping the agent", () => {
     pool.handleSignal("SIGTERM");
     expect(modes).toEqual(["graceful", "forceful"]);
     expect(await jobFinished(server, job.id)).toMatchObject({ signalReason: "agent_stop" });
+    expect((await pool.done).exitCode).toBe(0);
+  });
+
+  // Regression: the supervisor's reason (the first cancel's) won over a later agent stop,
+  // so a job cancelled from the server, then stopped with the agent, finished as `cancel`.
+  it("forceful: agent_stop wins over cancel even when it arrives after the executor exited", async () => {
+    const server = await startServer();
+    const marker = path.join(tempDir(), "leader-gone");
+    // On SIGTERM the executor leaves a process in a session of its own holding the output
+    // open; it marks the leader's exit, then holds the output (and the job) a moment longer.
+    const job = server.createJob(server.createBuild().id, {
+      command: [
+        "leader=$$",
+        `trap 'setsid sh -c "while kill -0 $leader 2>/dev/null; do sleep 0.02; done; touch ${marker}; sleep 1" & exit 0' TERM`,
+        "echo ready",
+        "while :; do sleep 0.05; done",
+      ].join("\n"),
+    });
+    const { pool } = startPool(server);
+    await waitForLog(server, job.id, "ready");
+    server.cancelJob(job.id);
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(marker)) {
+      if (Date.now() > deadline) throw new Error("the executor never exited");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    void pool.stop("forceful");
+    expect(await jobFinished(server, job.id)).toMatchObject({ exitStatus: 0, signalReason: "agent_stop" });
     expect((await pool.done).exitCode).toBe(0);
   });
 

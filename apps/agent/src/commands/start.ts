@@ -121,6 +121,12 @@ export async function run(context: StartContext): Promise<number> {
   logger.notice(`Starting buildkite-agent v${fullVersion()} with PID: ${process.pid}`);
   if (context.configFile !== undefined) logger.info("Configuration loaded", { path: context.configFile });
   checkUnsupportedSettings(config, logger);
+  if (config.verificationJwksFile !== "") {
+    throw new ExitError(
+      1,
+      "--verification-jwks-file is set, but this agent cannot verify job signatures yet: refusing to start rather than run jobs unverified",
+    );
+  }
   const spawn = config.spawnPerCpu > 0 ? config.spawnPerCpu * os.availableParallelism() : config.spawn;
   const { isCheckoutLockedForJobEnv } = await import("@agent/config");
   const mode = config.checkoutOverrideMode as CheckoutOverrideMode;
@@ -134,6 +140,9 @@ export async function run(context: StartContext): Promise<number> {
     tagsFromHost: config.tagsFromHost,
     priority: config.priority,
     spawn,
+    acquireJob: config.acquireJob,
+    reflectExitStatus: config.reflectExitStatus,
+    noFeatureReporting: config.noFeatureReporting,
     spawnWithPriority: config.spawnWithPriority,
     buildPath: config.buildPath,
     hooksPath: config.hooksPath,
@@ -171,6 +180,9 @@ export async function run(context: StartContext): Promise<number> {
       serviceName: config.tracingServiceName,
       propagateTraceparent: config.tracingPropagateTraceparent,
     },
+    // What a signed job gets, as there is no key to check it with; any value but
+    // `warn` (config checks it only with a key file, as Go does) blocks.
+    verificationFailureBehavior: config.verificationFailureBehavior === "warn" ? "warn" : "block",
     healthCheckAddr: config.healthCheckAddr,
     executor: await executor(context),
     env: await agentEnvironment(context),

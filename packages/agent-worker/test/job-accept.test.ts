@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from "@jest/globals";
+import type { AgentApiServer } from "@agent/agent-api-server";
+import http from "node:http";
+import { captureLogger, jobFinished, startPool, startRewritingProxy, startServer, stripTimestamps } from "./harness.js";
+
+const proxies = new Set<http.Server>();
+afterEach(async () => {
+  for (const proxy of proxies) proxy.closeAllConnections();
+  await Promise.all([...proxies].map((proxy) => new Promise((resolve) => proxy.close(resolve))));
+  proxies.clear();
+});
+
+/**
+ * A real HTTP proxy in front of `server` that answers the first `PUT …/accept` itself,
+ * 200 with an HTML page (as a captive portal or misconfigured proxy would), and passes
+ * everything else through. Returns its endpoint and the number of accepts it answered.
+ */
+async function startPageProxy(server: AgentApiServer): Promise<{ endpoint: string; pages: () => number }> {
+  let pages = 0;
+  const proxy = http.createServer((req, res) => {
+    if (req.method === "PUT" && req.url!.endsWith("/accept") && pages === 0) {
+      pages += 1;
+      req.resume();
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html><body>Please log in to the proxy</body></html>");
+      return;
+    }
+    const upstream = http.request(new URL(req.url!, server.endpoint), { method: req.method, headers: req.headers }, (answer) => {
+      const parts: Buffer[] = [];
+      answer.on("data", (part: Buffer) => parts.push(part));
+      answer.on("end", () => {
+        let body = Buffer.concat(parts);
+        // Keep the agent behind the proxy.
+        if (req.url!.endsWith("/register")) {
+          const json = JSON.parse(body.toString()) as Record<string, unknown>;
+          delete json["endpoint"];
+          body = Buffer.from(JSON.stringify(json));
+        }
+        res.writeHead(answer.statusCode!, { ...answer.headers, "content-length": String(body.length) });
+        res.end(body);
+      });
+    });
+    req.pipe(upstream);
+  });
+  proxies.add(proxy);
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return { endpoint: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/v3`, pages: () => pages };
+}
+
+describe("accepting a job", () => {
+  // Regression: any unusable accept answer failed the job (start, "Error running job",
+  // finish -1); Go gives up a body that is not JSON at all and pings again.
+  it("gives up a job whose accept answer is not JSON (a proxy page), then accepts it at the next ping", async () => {
+    const server = await startServer();
+    const proxy = await startPageProxy(server);
+    const job = server.createJob(server.createBuild().id, { command: "echo ran" });
+    const { logger, lines } = captureLogger();
+    const { pool } = startPool(server, { endpoint: proxy.endpoint, logger });
+    expect(await jobFinished(server, job.id)).toMatchObject({ exitStatus: 0, signalReason: undefined });
+    expect(proxy.pages()).toBe(1);
+    expect(stripTimestamps(await server.jobLog(job.id))).toBe("ran\n");
+    expect(lines.some((line) => line.startsWith(`warn: failed to accept job ${job.id}, pinging again: PUT `) && line.includes("body is not JSON"))).toBe(
+      true,
+    );
+    await pool.stop("graceful");
+  });
+
+  it("still fails a job whose accept answer is JSON the schema refuses, saying why in its log", async () => {
+    const server = await startServer();
+    const endpoint = await startRewritingProxy(server, (url, json) => {
+      if (url.endsWith("/accept")) json["env"] = "not a map";
+    });
+    const job = server.createJob(server.createBuild().id, { command: "echo should-not-run" });
+    startPool(server, { endpoint });
+    expect(await jobFinished(server, job.id)).toMatchObject({ exitStatus: -1, signalReason: "process_run_error" });
+    expect(stripTimestamps(await server.jobLog(job.id))).toMatch(
+      /^Error running job: the job payload from Buildkite is unusable: PUT \S+\/accept: unusable response to acceptJob: field "env"/,
+    );
+  });
+});

@@ -121,14 +121,17 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
 
 /**
  * A real HTTP proxy in front of `server` that lets `rewrite` change the JSON of
- * 200 answers (by request path). The register answer's `endpoint` is dropped so
+ * 200 answers (by request path), and `answer` reply to a request itself instead
+ * (returning true when it did). The register answer's `endpoint` is dropped so
  * the agent stays behind the proxy. Returns the proxy's endpoint; closed after the test.
  */
 export async function startRewritingProxy(
   server: AgentApiServer,
   rewrite: (path: string, json: Record<string, unknown>) => void,
+  answer: (req: http.IncomingMessage, res: http.ServerResponse) => boolean = () => false,
 ): Promise<string> {
   const proxy = http.createServer((req, res) => {
+    if (answer(req, res)) return;
     const target = new URL(req.url!, server.endpoint);
     const upstream = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
       const parts: Buffer[] = [];

@@ -1,14 +1,6 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import type { AgentApiServer } from "@agent/agent-api-server";
-import http from "node:http";
 import { captureLogger, jobFinished, startPool, startRewritingProxy, startServer, stripTimestamps } from "./harness.js";
-
-const proxies = new Set<http.Server>();
-afterEach(async () => {
-  for (const proxy of proxies) proxy.closeAllConnections();
-  await Promise.all([...proxies].map((proxy) => new Promise((resolve) => proxy.close(resolve))));
-  proxies.clear();
-});
 
 /**
  * A real HTTP proxy in front of `server` that answers the first `PUT …/accept` itself,
@@ -17,34 +9,19 @@ afterEach(async () => {
  */
 async function startPageProxy(server: AgentApiServer): Promise<{ endpoint: string; pages: () => number }> {
   let pages = 0;
-  const proxy = http.createServer((req, res) => {
-    if (req.method === "PUT" && req.url!.endsWith("/accept") && pages === 0) {
+  const endpoint = await startRewritingProxy(
+    server,
+    () => undefined,
+    (req, res) => {
+      if (req.method !== "PUT" || !req.url!.endsWith("/accept") || pages > 0) return false;
       pages += 1;
       req.resume();
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<html><body>Please log in to the proxy</body></html>");
-      return;
-    }
-    const upstream = http.request(new URL(req.url!, server.endpoint), { method: req.method, headers: req.headers }, (answer) => {
-      const parts: Buffer[] = [];
-      answer.on("data", (part: Buffer) => parts.push(part));
-      answer.on("end", () => {
-        let body = Buffer.concat(parts);
-        // Keep the agent behind the proxy.
-        if (req.url!.endsWith("/register")) {
-          const json = JSON.parse(body.toString()) as Record<string, unknown>;
-          delete json["endpoint"];
-          body = Buffer.from(JSON.stringify(json));
-        }
-        res.writeHead(answer.statusCode!, { ...answer.headers, "content-length": String(body.length) });
-        res.end(body);
-      });
-    });
-    req.pipe(upstream);
-  });
-  proxies.add(proxy);
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  return { endpoint: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/v3`, pages: () => pages };
+      return true;
+    },
+  );
+  return { endpoint, pages: () => pages };
 }
 
 describe("accepting a job", () => {

@@ -13,7 +13,8 @@ import { PoolEmitter, type AgentPoolEventName, type AgentPoolEvents } from "./po
 
 /**
  * How a pool ended: the process exit code of lifecycle.md §7 (0; 1 with the error;
- * 27 with `AGENT_JOB_REJECTED` when acquire-job's job was refused; the acquired
+ * 27 with `AGENT_JOB_REJECTED` when acquire-job's job was refused; 28 with
+ * `AGENT_JOB_LOCKED` when it was still locked after the retries; the acquired
  * job's exit status mod 256 with `reflectExitStatus`).
  */
 export interface AgentPoolResult {
@@ -287,8 +288,9 @@ class Pool implements AgentPool {
             : new AgentWorkerError("AGENT_INTERRUPTED", String(failure.reason), { cause: failure.reason });
         // Not logged: `done` carries it and the caller reports it once.
         this.#events.emit("error", { error });
-        // lifecycle.md §7: a refused acquire is exit 27, so a supervisor can tell it apart.
-        return { exitCode: error.code === "AGENT_JOB_REJECTED" ? 27 : 1, error };
+        // lifecycle.md §7: a refused acquire is exit 27 and a job still locked 28, so
+        // a supervisor can tell them apart.
+        return { exitCode: error.code === "AGENT_JOB_REJECTED" ? 27 : error.code === "AGENT_JOB_LOCKED" ? 28 : 1, error };
       }
       const jobExit = this.#workers[0]?.lastJobExitStatus;
       if (options.acquireJob !== "" && options.reflectExitStatus && jobExit !== undefined) {

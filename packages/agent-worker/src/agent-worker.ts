@@ -174,7 +174,8 @@ export class AgentWorker {
 
   /**
    * Acquire-job mode (lifecycle.md §6, agent-api.md §3): acquire the job, run it.
-   * A 422 throws `AGENT_JOB_REJECTED`; any other acquire failure is only logged, as
+   * A 422 throws `AGENT_JOB_REJECTED`, a 423 after the retries `AGENT_JOB_LOCKED`;
+   * any other acquire failure is only logged, as
    * the agent does (the ping loop then ends the worker normally).
    */
   async #acquireAndRun(jobId: string): Promise<void> {
@@ -188,6 +189,11 @@ export class AgentWorker {
       const e = error as { code?: string; status?: number; message: string };
       if (e.code === "API_HTTP_STATUS" && e.status === 422) {
         throw new AgentWorkerError("AGENT_JOB_REJECTED", `could not acquire job ${jobId}: Buildkite rejected it: ${e.message}`, { cause: error });
+      }
+      // The Go agent declares exit 28 for this but swallows the error (exit 0), so
+      // a supervisor cannot tell "still waiting on its dependencies" from success.
+      if (e.code === "API_HTTP_STATUS" && e.status === 423) {
+        throw new AgentWorkerError("AGENT_JOB_LOCKED", `could not acquire job ${jobId}: it is still locked after the retries: ${e.message}`, { cause: error });
       }
       // An answer the agent cannot use goes to JobRun, which fails the job as it does an unusable accept answer.
       if (e.code !== "API_BAD_RESPONSE") {
@@ -306,6 +312,14 @@ export class AgentWorker {
         this.status = "paused";
         idleMonitor?.markBusy(this.spawnIndex);
         continue;
+      }
+      // Past its uptime while paused, the agent only waited to be resumed: it leaves
+      // now, before the resume is logged and whatever job came with it (as Go does).
+      if (awaitingResume) {
+        if (jobId !== undefined) {
+          logger.info(`Not running job ${jobId}: the agent exceeded its max uptime and is disconnecting`, { agent: this.agentId, job: jobId });
+        }
+        return;
       }
       if (paused) {
         logger.info("Agent has resumed", { agent: this.agentId });

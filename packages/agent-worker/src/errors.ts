@@ -10,6 +10,9 @@
  * - `AGENT_HEARTBEAT_FAILED`: a heartbeat got a non-retryable answer: the worker stopped.
  * - `AGENT_JOB_REJECTED`: acquire-job mode: Buildkite refused the job (422: taken,
  *   finished, or not for this agent); the pool ends with exit code 27.
+ * - `AGENT_JOB_LOCKED`: acquire-job mode: the job was still locked (423: its
+ *   dependencies are running) after the acquire retries; exit code 28, which the
+ *   Go agent declares but never reaches.
  * - `AGENT_HEALTH_CHECK`: the health-check server could not listen (logged; the pool
  *   carries on without it, as the agent does).
  * - `AGENT_STOP_TIMEOUT`: after a forceful stop, the workers were still running at the
@@ -25,6 +28,7 @@ export type AgentWorkerErrorCode =
   | "AGENT_PING_FAILED"
   | "AGENT_HEARTBEAT_FAILED"
   | "AGENT_JOB_REJECTED"
+  | "AGENT_JOB_LOCKED"
   | "AGENT_HEALTH_CHECK"
   | "AGENT_STOP_TIMEOUT"
   | "AGENT_INTERRUPTED";

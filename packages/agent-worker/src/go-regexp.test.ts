@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { compileGoRegExp, translateGoRegExp } from "./go-regexp.js";
+import { MAX_MATCHED_LENGTH, compileGoRegExp, translateGoRegExp } from "./go-regexp.js";
 
 describe("Go (RE2) allow-list patterns", () => {
   it("anchors \\A…\\z to the whole value", () => {
@@ -33,6 +33,32 @@ describe("Go (RE2) allow-list patterns", () => {
     ["everything else as is", "^git@github\\.com:(acme|org)/[a-z-]+\\.git$", "^git@github\\.com:(acme|org)/[a-z-]+\\.git$", ""],
   ])("translates %s", (_name, go, source, flags) => {
     expect(translateGoRegExp(go)).toEqual({ source, flags });
+  });
+
+  // Regression: `[\s-.]` became `[\t\n\f\r -.]`, a range from space to `.` taking in `$()&`.
+  it.each([
+    ["^[\\w\\s-.]+$", "a-b .c", "a$(b)"],
+    ["^[[:word:]-~]+$", "a-~", "a{b}|"],
+    ["^[[:alnum:][:space:]-_.]+$", "a -_.", "a;b"],
+  ])("reads a - after an expanded class as itself: %s", (go, allowed, refused) => {
+    const re = compileGoRegExp(go);
+    expect(re.test(allowed)).toBe(true);
+    expect(re.test(refused)).toBe(false);
+  });
+
+  it.each([
+    ["a{1001}", /"a\{1001\}" is not a valid regular expression: \{1001\} repeats more than Go's limit of 1000/],
+    ["a{2,1001}", /repeats more than Go's limit/],
+    ["[\\Qa]\\E]", /\\Q inside a class is not translated here/],
+  ])("refuses %s as Go does", (go, message) => {
+    expect(() => compileGoRegExp(go)).toThrow(message);
+  });
+
+  it("matches no value longer than MAX_MATCHED_LENGTH, so a backtracking pattern cannot stall the agent", () => {
+    const re = compileGoRegExp("^github\\.com/.*/.*/.*\\.git$");
+    const long = `github.com/${"/".repeat(MAX_MATCHED_LENGTH)}x`;
+    expect(re.test(long)).toBe(false);
+    expect(re.test(`github.com/a/b/${"c".repeat(MAX_MATCHED_LENGTH - 30)}.git`)).toBe(true);
   });
 
   it("matches like Go for the translated constructs", () => {

@@ -12,7 +12,22 @@ export class GoRegExp extends RegExp {
     super(source, flags);
     this.goSource = goSource;
   }
+
+  /**
+   * As RegExp's, except that a value over {@link MAX_MATCHED_LENGTH} characters
+   * matches nothing. Go's engine is linear; V8's backtracks, so a pipeline could
+   * hand `^a/.*\/.*\/.*$` a long plugin source and block the agent for seconds.
+   */
+  override test(value: string): boolean {
+    return value.length <= MAX_MATCHED_LENGTH && super.test(value);
+  }
 }
+
+/** Go's regexp refuses a repetition count above this. */
+const MAX_REPEAT = 1000;
+
+/** The longest value an allow-list pattern is tried on (repository URLs, plugin sources, env var names). */
+export const MAX_MATCHED_LENGTH = 1024;
 
 // RE2's ASCII classes ([[:name:]]), as ranges for inside a JavaScript class.
 const POSIX_CLASSES: Readonly<Record<string, string>> = {
@@ -77,12 +92,17 @@ export function translateGoRegExp(pattern: string): { source: string; flags: str
 
   let out = "";
   let inClass = false;
+  // After a class expanded into characters and ranges (\s, [:word:]), Go reads a
+  // `-` as itself; written after the expansion's last character, JavaScript would
+  // read a range from it (`[\s-.]` would take in everything from space to `.`).
+  const literalDashAfter = (at: number): string => (pattern[at] === "-" && pattern[at + 1] !== "]" ? "\\-" : "");
   while (i < pattern.length) {
     const char = pattern[i]!;
     if (char === "\\") {
       const next = pattern[i + 1];
       if (next === undefined) throw unsupported(pattern, "a trailing \\", "escapes nothing");
       if (next === "Q") {
+        if (inClass) throw unsupported(pattern, "\\Q inside a class", "is not translated here");
         // \Q…\E: everything up to \E (or the end) is literal.
         const end = pattern.indexOf("\\E", i + 2);
         const text = pattern.slice(i + 2, end === -1 ? pattern.length : end);
@@ -101,7 +121,13 @@ export function translateGoRegExp(pattern: string): { source: string; flags: str
       } else if (next === "a") {
         out += "\\x07";
       } else if (next === "s") {
-        out += inClass ? GO_SPACE : `[${GO_SPACE}]`;
+        if (inClass) {
+          const dash = literalDashAfter(i + 2);
+          out += GO_SPACE + dash;
+          if (dash !== "") i += 1;
+        } else {
+          out += `[${GO_SPACE}]`;
+        }
       } else if (next === "S") {
         if (inClass) throw unsupported(pattern, "\\S inside a class", "cannot be translated");
         out += `[^${GO_SPACE}]`;
@@ -142,8 +168,9 @@ export function translateGoRegExp(pattern: string): { source: string; flags: str
           const ranges = POSIX_CLASSES[posix[2]!];
           if (ranges === undefined) throw unsupported(pattern, posix[0], "is not a POSIX class");
           if (posix[1] === "^") throw unsupported(pattern, posix[0], "(a negated POSIX class) is not translated here");
-          out += ranges;
-          i += posix[0].length;
+          const dash = literalDashAfter(i + posix[0].length);
+          out += ranges + dash;
+          i += posix[0].length + (dash === "" ? 0 : 1);
           continue;
         }
       }
@@ -183,6 +210,12 @@ export function translateGoRegExp(pattern: string): { source: string; flags: str
       if (/^\(\?(=|!|<=|<!)/.test(rest)) throw unsupported(pattern, "a lookaround (?=, (?!, (?<=, (?<!", "is not supported by Go's regexp");
       const group = /^\(\?[^)]*\)?/.exec(rest)![0];
       throw unsupported(pattern, `the group ${group}`, "is supported here only as leading (?i), (?s) or (?m)");
+    }
+    if (char === "{") {
+      const counts = /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(i));
+      if (counts !== null && counts.slice(1).some((count) => count !== undefined && count !== "" && Number(count) > MAX_REPEAT)) {
+        throw unsupported(pattern, counts[0], `repeats more than Go's limit of ${MAX_REPEAT}`);
+      }
     }
     out += char;
     i += 1;

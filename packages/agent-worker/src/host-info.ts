@@ -55,8 +55,8 @@ export function features(options: ResolvedOptions): string[] {
   if (options.tracing.backend === "datadog") words.push("datadog-tracing");
   if (options.tracing.backend === "opentelemetry") words.push("opentelemetry-tracing");
   if (options.tracing.propagateTraceparent) words.push("propagate-traceparent");
-  // Always sent by the agent; a tracing config in the register answer is ignored here.
-  words.push("control-plane-otlp-tracing");
+  // Not `control-plane-otlp-tracing`, which the Go agent always sends: this agent does
+  // not hand the register answer's exporter to jobs, so it must not claim to.
   if (options.disconnectAfterJob) words.push("disconnect-after-job");
   if (options.disconnectAfterIdleTimeout > 0) words.push("disconnect-after-idle");
   if (options.disconnectAfterUptime > 0) words.push("disconnect-after-uptime");

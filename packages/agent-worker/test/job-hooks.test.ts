@@ -113,9 +113,12 @@ describe("hook lookup: <name>, then <name>.ps1 (lifecycle.md §9)", () => {
     const server = await startServer();
     const hooks = tempDir();
     writeFileSync(path.join(hooks, "pre-bootstrap.ps1"), "Write-Output 'hi'\n", { mode: 0o644 });
+    // A PATH without pwsh, even on machines that have PowerShell installed.
+    const bin = tempDir();
+    for (const tool of ["sh", "cat"]) symlinkSync(`/bin/${tool}`, path.join(bin, tool));
     const { logger, lines } = captureLogger();
     const job = server.createJob(server.createBuild().id, { command: "echo should-not-run" });
-    startPool(server, { hooksPath: hooks, logger });
+    startPool(server, { hooksPath: hooks, logger, env: { PATH: bin } });
     expect(await jobFinished(server, job.id)).toMatchObject({ exitStatus: -1, signalReason: "agent_refused" });
     expect(stripTimestamps(await server.jobLog(job.id))).toBe(
       "pre-bootstrap hook rejected this job, see the buildkite-agent logs for more details\n",

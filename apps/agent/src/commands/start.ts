@@ -120,7 +120,7 @@ export async function run(context: StartContext): Promise<number> {
   holdYoungGenerationSize(context.env, process.execArgv);
   logger.notice(`Starting buildkite-agent v${fullVersion()} with PID: ${process.pid}`);
   if (context.configFile !== undefined) logger.info("Configuration loaded", { path: context.configFile });
-  checkUnsupportedSettings(config, logger);
+  checkUnsupportedSettings(config, context.sources, logger);
   if (config.verificationJwksFile !== "") {
     throw new ExitError(
       1,

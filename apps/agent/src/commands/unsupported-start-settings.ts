@@ -1,4 +1,4 @@
-import { camelCase } from "@agent/config";
+import { camelCase, type SettingSource } from "@agent/config";
 import { ExitError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
@@ -38,8 +38,13 @@ function isOn(value: unknown): boolean {
  * tags is fatal: the user asked the agent not to run without them.
  * @throws ExitError when cloud tags are required
  */
-export function checkUnsupportedSettings(config: Readonly<Record<string, unknown>>, logger: Logger): void {
-  const given = NO_EFFECT_YET.filter((name) => isOn(config[camelCase(name)]));
+export function checkUnsupportedSettings(
+  config: Readonly<Record<string, unknown>>,
+  sources: Readonly<Record<string, SettingSource>>,
+  logger: Logger,
+): void {
+  // Given by the user (a default such as metrics-datadog-host's asks for nothing) and on.
+  const given = NO_EFFECT_YET.filter((name) => sources[name] !== undefined && sources[name] !== "default" && isOn(config[camelCase(name)]));
   const cloud = given.filter((name) => CLOUD_TAGS.includes(name));
   if (cloud.length > 0 && config["failOnMissingTags"] === true) {
     throw new ExitError(1, `--${cloud[0]} is not supported by this agent yet, and --fail-on-missing-tags is set: refusing to start without those tags`);

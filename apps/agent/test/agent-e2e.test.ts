@@ -281,13 +281,13 @@ describe("buildkite-agent start, end to end", () => {
   it.concurrent("start-up: the notice line, a warning for each setting with no effect yet, and --spawn-per-cpu", async () => {
     await withE2e(async ({ server, startAgent, agentId }) => {
       const perCpu = os.availableParallelism();
-      const agent = startAgent(["--spawn-per-cpu", "1", "--write-job-logs-to-stdout", "--metrics-datadog=false"]);
+      const agent = startAgent(["--spawn-per-cpu", "1", "--kubernetes-exec", "--metrics-datadog=false"]);
       await agentId(perCpu);
       const deadline = Date.now() + 10_000;
       while (!agent.stderr().includes("Agent(s)") && Date.now() < deadline) await delay(50);
       const log = agent.stderr();
       expect(log).toMatch(new RegExp(`NOTICE Starting buildkite-agent v3\\.137\\.0\\S* with PID: ${agent.pid}`));
-      expect(log).toContain("--write-job-logs-to-stdout is not supported by this agent yet and has no effect");
+      expect(log).toContain("--kubernetes-exec is not supported by this agent yet and has no effect");
       // Off, or left at a default (metrics-datadog-host has one): nothing to warn about.
       expect(log).not.toMatch(/--metrics-datadog\S* is not supported/);
       expect(log).toContain(`Starting ${perCpu} Agent(s)`);
@@ -334,6 +334,20 @@ describe("buildkite-agent start, end to end", () => {
       expect(await agent.exitWithin(10_000)).toEqual({ code: 1, signal: null });
       expect(agent.stderr()).toContain("buildkite-agent: fatal: --verification-jwks-file is set, but this agent cannot verify job signatures yet");
       expect(server.agents()).toHaveLength(0);
+    });
+  });
+
+  it.concurrent("--write-job-logs-to-stdout and --enable-job-log-tmpfile: the raw output on the agent's stdout, the log in a file the job can read", async () => {
+    await withE2e(async ({ server, createJob, startAgent, finished }) => {
+      // The file is written as the log streams: give it a moment before reading.
+      const job = createJob('echo "hello stdout"\nsleep 1\nif grep -q "hello stdout" "$BUILDKITE_JOB_LOG_TMPFILE"; then word=has; echo "tmpfile $word it"; fi');
+      const agent = startAgent(["--write-job-logs-to-stdout", "--enable-job-log-tmpfile", "--disconnect-after-job"]);
+      expect((await finished(job.id)).exitStatus).toBe(0);
+      expect(await agent.exitWithin(10_000)).toEqual({ code: 0, signal: null });
+      // Raw: no ANSI timestamps on the copy.
+      expect(agent.stdout()).toContain("hello stdout\n");
+      expect(agent.stdout()).not.toContain("\x1b_bk;t=");
+      expect(logLines(await server.jobLog(job.id)).map((line) => line.replace(TIMESTAMP, ""))).toContain("tmpfile has it");
     });
   });
 

@@ -259,7 +259,7 @@ class Pool implements AgentPool {
 
       const idleMonitor =
         options.disconnectAfterIdleTimeout > 0
-          ? new IdleMonitor(options.disconnectAfterIdleTimeout * 1000, options.spawn, options.clock.now)
+          ? new IdleMonitor(options.disconnectAfterIdleTimeout * 1000, options.spawn, options.clock.monotonic)
           : undefined;
       this.#workers = registrations.map(
         (registration, i) =>

@@ -145,10 +145,10 @@ export class AgentWorker {
     const interval = registration.heartbeatInterval * 1000;
     // A ticker, as the agent's: beats at start + k × interval whatever a heartbeat
     // (with its retries) takes; ticks missed meanwhile collapse into one at once.
-    let nextTick = clock.now() + interval;
+    let nextTick = clock.monotonic() + interval;
     // First heartbeat one interval after start, no jitter (lifecycle.md §2).
-    while (await sleepUnlessAborted(clock, Math.max(0, nextTick - clock.now()), signal)) {
-      const beatAt = clock.now();
+    while (await sleepUnlessAborted(clock, Math.max(0, nextTick - clock.monotonic()), signal)) {
+      const beatAt = clock.monotonic();
       while (nextTick <= beatAt) nextTick += interval;
       try {
         await this.#client.heartbeat({ signal });
@@ -239,7 +239,7 @@ export class AgentWorker {
   /** Sleeps until clock time `until`, or `cutAt` if sooner; `false` when stopped. */
   #sleepUntil(until: number, cutAt: number): Promise<boolean> {
     const { clock } = this.#ctx.options;
-    return sleepUnlessAborted(clock, Math.max(0, Math.min(until, cutAt) - clock.now()), this.#stop.signal);
+    return sleepUnlessAborted(clock, Math.max(0, Math.min(until, cutAt) - clock.monotonic()), this.#stop.signal);
   }
 
   async #pingLoop(): Promise<void> {
@@ -247,7 +247,7 @@ export class AgentWorker {
     const { clock } = options;
     const signal = this.#stop.signal;
     const interval = registration.pingInterval * 1000;
-    const startedAt = clock.now();
+    const startedAt = clock.monotonic();
     const uptimeLimitAt = options.disconnectAfterUptime > 0 ? startedAt + options.disconnectAfterUptime * 1000 : Number.POSITIVE_INFINITY;
     let nextTick = startedAt + interval;
     let skipTick = true;
@@ -261,14 +261,14 @@ export class AgentWorker {
       if (!skipTick) {
         // A ticker: ticks every interval whatever happened in between.
         if (!(await this.#sleepUntil(nextTick, cutAt))) return;
-        while (nextTick <= clock.now()) nextTick += interval;
+        while (nextTick <= clock.monotonic()) nextTick += interval;
       }
       skipTick = false;
-      if (!(await this.#sleepUntil(clock.now() + clock.random() * interval, cutAt))) return;
+      if (!(await this.#sleepUntil(clock.monotonic() + clock.random() * interval, cutAt))) return;
 
       // Decided before pinging, as the agent's action loop decides while it waits for
       // the next action: once a ping has handed out a job, the job is run.
-      if (clock.now() >= uptimeLimitAt) {
+      if (clock.monotonic() >= uptimeLimitAt) {
         if (!paused) {
           logger.info(`Agent has exceeded max uptime of ${options.disconnectAfterUptime}s. Disconnecting...`, { agent: this.agentId });
           return;
@@ -349,7 +349,7 @@ export class AgentWorker {
         jobDone = true;
         // Ask for the next job at once (after jitter) rather than at the next tick.
         skipTick = true;
-        nextTick = clock.now() + interval;
+        nextTick = clock.monotonic() + interval;
       }
     }
   }

@@ -9,16 +9,22 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Uniform in [0, 1): the source of every jitter. */
   random(): number;
-  /** Wall-clock milliseconds (epoch): uptime, idle time, timestamps. */
+  /** Wall-clock milliseconds (epoch), for times shown to people and servers. */
   now(): number;
+  /**
+   * Milliseconds that never go back (when the system clock is stepped, say): what
+   * tickers, uptime and idle time are measured with, as Go's monotonic clock.
+   */
+  monotonic(): number;
 }
 
-/** Real timers, `Math.random` and `Date.now`. */
+/** Real timers, `Math.random`, `Date.now` and `performance.now`. */
 export const systemClock: Clock = Object.freeze({
   sleep: (ms: number, signal?: AbortSignal): Promise<void> =>
     delay(Math.max(0, ms), undefined, signal ? { signal } : undefined),
   random: Math.random,
   now: Date.now,
+  monotonic: () => performance.now(),
 });
 
 /**

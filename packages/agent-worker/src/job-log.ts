@@ -1,7 +1,10 @@
 import type { ApiClient } from "@agent/api-client";
 import type * as LogRedactor from "@agent/log-redactor";
-import type { Transform } from "node:stream";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { sleepUnlessAborted, type Clock } from "./clock.js";
+import { JobLogSpillQueue } from "./job-log-spill-queue.js";
+import type { JobLogStdout } from "./job-log-stdout.js";
+import type { JobLogTmpfile } from "./job-log-tmpfile.js";
 import type { Logger } from "./logger.js";
 
 /** Parallel chunk uploads per job, as the agent's log streamer (agent-api.md §4). */
@@ -25,21 +28,33 @@ export interface JobLogOptions {
   readonly secrets: readonly string[];
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Pending chunk bytes kept in memory while uploads lag; the rest is spilled to `spillDir`. */
+  readonly bufferBytes: number;
+  /** Where the spill file goes (`job-log-path`). */
+  readonly spillDir: string;
+  /** `write-job-logs-to-stdout`: gets the raw output, before any stage. */
+  readonly stdoutCopy?: JobLogStdout;
+  /** `enable-job-log-tmpfile`: gets exactly the bytes the chunks are cut from. */
+  readonly tmpfile?: JobLogTmpfile;
 }
 
 /**
- * One job's log on its way up: executor output and the agent's own lines →
- * ANSI timestamps (or header times, optionally `timestamp-lines`) → chunks of at
- * most `chunks_max_size_bytes`, cut every `chunks_interval` → 3 parallel
+ * One job's log on its way up: executor output and the agent's own lines
+ * (raw copy to the agent's stdout) → ANSI timestamps (or header times,
+ * optionally `timestamp-lines`) → (tmpfile) → chunks of at most
+ * `chunks_max_size_bytes`, cut every `chunks_interval` → queue → 3 parallel
  * uploads. Chunks failing after the client's retries are dropped and counted.
- * Memory stays bounded: the chunk stream holds a few chunks and, with 3
- * uploads in flight, the writer (and so the executor) waits.
+ * The job never waits for uploads: the queue keeps `bufferBytes` in memory and
+ * spills the rest to disk (job-log-spill-queue.ts). Only the tmpfile's disk
+ * writes can slow it, and the uploads only if the spill file cannot be written.
+ * The stdout copy never waits (job-log-stdout.ts).
  */
 export class JobLog {
   /** Where the executor's output is piped (with `{ end: false }`). */
   readonly input: Transform;
   readonly #options: JobLogOptions;
   readonly #chunks: LogRedactor.LogChunkStream;
+  readonly #queue: JobLogSpillQueue;
   readonly #redactor: LogRedactor.Redactor;
   readonly #stop = new AbortController();
   readonly #pendingHeaderTimes = new Map<number, string>();
@@ -55,20 +70,38 @@ export class JobLog {
     const { lib } = options;
     this.#redactor = new lib.Redactor({ secrets: options.secrets });
     this.#chunks = lib.createLogChunkStream({ maxChunkSizeBytes: options.chunksMaxSizeBytes });
+    this.#queue = new JobLogSpillQueue({
+      memoryLimitBytes: options.bufferBytes,
+      dir: options.spillDir,
+      jobId: options.jobId,
+      logger: options.logger,
+    });
+    let staged: Readable;
+    let stage: Transform;
     if (options.ansiTimestamps) {
-      this.input = lib.createTimestamperStream({ now: options.clock.now });
-      this.input.pipe(this.#chunks);
+      stage = lib.createTimestamperStream({ now: options.clock.now });
+      staged = stage;
     } else {
-      this.input = lib.createHeaderTimeStream({
+      stage = lib.createHeaderTimeStream({
         now: options.clock.now,
         onHeader: (header) => this.#pendingHeaderTimes.set(header.index, header.time),
       });
-      if (options.timestampLines) {
-        const lines = lib.createLineTimestamperStream({ now: options.clock.now });
-        this.input.pipe(lines).pipe(this.#chunks);
-      } else {
-        this.input.pipe(this.#chunks);
-      }
+      staged = options.timestampLines ? stage.pipe(lib.createLineTimestamperStream({ now: options.clock.now })) : stage;
+    }
+    if (options.tmpfile) staged = staged.pipe(options.tmpfile.tee(options.logger, options.jobId));
+    staged.pipe(this.#chunks);
+    const stdoutCopy = options.stdoutCopy;
+    if (stdoutCopy === undefined) {
+      this.input = stage;
+    } else {
+      // The stdout copy taps the raw bytes, before any stage, as Go's MultiWriter does.
+      this.input = new Transform({
+        transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+          stdoutCopy.write(chunk);
+          callback(null, chunk);
+        },
+      });
+      this.input.pipe(stage);
     }
   }
 
@@ -94,11 +127,21 @@ export class JobLog {
   /** Ends the log: final drain, waits for every upload. Returns the failed chunk count. */
   async finish(): Promise<number> {
     this.input.end();
-    await this.#consumed;
+    try {
+      await this.#consumed;
+    } finally {
+      await this.#queue.close();
+    }
     this.#stop.abort();
     await this.#flushing;
     await this.#headerTimes;
     if (!this.#options.ansiTimestamps) await this.#sendHeaderTimes();
+    const dropped = this.#options.stdoutCopy?.droppedBytes ?? 0;
+    if (dropped > 0) {
+      this.#options.logger.warn(`${dropped} bytes of job output were not copied to stdout: it was not keeping up`, {
+        job: this.#options.jobId,
+      });
+    }
     if (this.#failedChunks > 0) {
       this.#options.logger.warn(`${this.#failedChunks} chunks failed to upload for this job`, { job: this.#options.jobId });
     }
@@ -106,13 +149,29 @@ export class JobLog {
   }
 
   async #consume(): Promise<void> {
-    const inflight = new Set<Promise<void>>();
-    for await (const chunk of this.#chunks as AsyncIterable<LogRedactor.LogChunk>) {
-      const upload: Promise<void> = this.#upload(chunk).finally(() => inflight.delete(upload));
-      inflight.add(upload);
-      if (inflight.size >= CHUNK_UPLOAD_CONCURRENCY) await Promise.race(inflight);
+    const workers = Array.from({ length: CHUNK_UPLOAD_CONCURRENCY }, () => this.#uploadWorker());
+    try {
+      // Taken as fast as they are cut: the queue, not the executor, absorbs slow uploads.
+      for await (const chunk of this.#chunks as AsyncIterable<LogRedactor.LogChunk>) await this.#queue.push(chunk);
+    } finally {
+      this.#queue.end();
     }
-    await Promise.all(inflight);
+    await Promise.all(workers);
+  }
+
+  async #uploadWorker(): Promise<void> {
+    for (;;) {
+      let chunk: LogRedactor.LogChunk | undefined;
+      try {
+        chunk = await this.#queue.shift();
+      } catch (error) {
+        this.#failedChunks += 1;
+        this.#options.logger.warn(`dropping ${(error as Error).message}`, { job: this.#options.jobId });
+        continue;
+      }
+      if (chunk === undefined) return;
+      await this.#upload(chunk);
+    }
   }
 
   async #upload(chunk: LogRedactor.LogChunk): Promise<void> {

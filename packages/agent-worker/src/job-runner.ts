@@ -10,6 +10,8 @@ import { checkAllowLists } from "./allow-lists.js";
 import { findHooks, runHook } from "./hooks.js";
 import { createJobEnvironment, formatEnvFile } from "./job-environment.js";
 import { JobLog } from "./job-log.js";
+import { JobLogStdout } from "./job-log-stdout.js";
+import { JobLogTmpfile } from "./job-log-tmpfile.js";
 import { jobStatusTicks } from "./job-status-ticks.js";
 import type { Logger } from "./logger.js";
 import type { ResolvedOptions } from "./options.js";
@@ -133,8 +135,13 @@ export class JobRun {
     const dir = options.jobContextDir;
     const timeoutFile = path.join(dir, `job-timeout-${job.id}`);
     const files: string[] = [];
+    let tmpfile: JobLogTmpfile | undefined;
     const cleanup = async (): Promise<void> => {
       await Promise.all([...files, timeoutFile].map((file) => rm(file, { force: true })));
+      // Go deletes it once the executor is done; we also do when it never started.
+      await tmpfile?.remove().catch((error: unknown) =>
+        logger.error(`could not delete the job log tmpfile: ${(error as Error).message}`, { job: job.id }),
+      );
     };
     let environment;
     try {
@@ -158,12 +165,15 @@ export class JobRun {
       const namesFirst = options.experiments.includes("propagate-agent-config-vars");
       await writeFile(envFile, formatEnvFile(environment.fileEnv, lib.goQuote, namesFirst));
       await writeFile(envJsonFile, JSON.stringify(environment.fileEnv));
+      if (options.jobLogTmpfile) tmpfile = await JobLogTmpfile.create(options.jobLogPath);
     } catch (error) {
       await cleanup();
       throw error;
     }
 
-    const log = this.#createLog(lib, jobClient, job, { ...options.env, ...environment.env });
+    const log = this.#createLog(lib, jobClient, job, { ...options.env, ...environment.env }, tmpfile);
+    // As Go, which sets it in the agent's own environment: the job's env comes after it (and wins).
+    const agentEnv = tmpfile ? { ...options.env, BUILDKITE_JOB_LOG_TMPFILE: tmpfile.path } : options.env;
 
     try {
       await jobClient.startJob(job.id);
@@ -180,7 +190,7 @@ export class JobRun {
 
     let exit: JobExit = { exitStatus: -1, signalReason: "process_run_error" };
     try {
-      exit = await this.#execute(job, jobClient, environment.env, log, lib, supervisor, timeoutFile);
+      exit = await this.#execute(job, jobClient, agentEnv, environment.env, log, lib, supervisor, timeoutFile);
     } catch (error) {
       log.writeAgentLine(`Error running job: ${(error as Error).message}`);
     } finally {
@@ -195,8 +205,9 @@ export class JobRun {
   #createLog(
     lib: typeof LogRedactor,
     jobClient: ApiClient,
-    settings: Pick<Job, "chunksMaxSizeBytes" | "chunksIntervalSeconds" | "logMaxSizeBytes">,
+    job: Pick<Job, "chunksMaxSizeBytes" | "chunksIntervalSeconds" | "logMaxSizeBytes"> & Partial<Pick<Job, "env" | "traceparent">>,
     env: Readonly<Record<string, string>>,
+    tmpfile?: JobLogTmpfile,
   ): JobLog {
     const { options, logger } = this.#ctx;
     let secrets: string[] = [];
@@ -206,18 +217,33 @@ export class JobRun {
       // As the agent: one malformed pattern disables env-based redaction altogether.
       logger.warn(`redacted-vars could not be applied: ${(error as Error).message}`, { job: this.#jobId });
     }
+    const stdoutCopy =
+      options.jobLogStdout === undefined
+        ? undefined
+        : new JobLogStdout({
+            stream: options.jobLogStdout,
+            format: options.logFormat,
+            job: { id: this.#jobId, env: job.env ?? {}, traceparent: job.traceparent ?? "" },
+            now: options.clock.now,
+            goQuote: lib.goQuote,
+            logger,
+          });
     return new JobLog({
       lib,
       client: jobClient,
       jobId: this.#jobId,
-      chunksMaxSizeBytes: settings.chunksMaxSizeBytes,
-      chunksIntervalSeconds: settings.chunksIntervalSeconds,
-      logMaxSizeBytes: settings.logMaxSizeBytes,
+      chunksMaxSizeBytes: job.chunksMaxSizeBytes,
+      chunksIntervalSeconds: job.chunksIntervalSeconds,
+      logMaxSizeBytes: job.logMaxSizeBytes,
       ansiTimestamps: options.ansiTimestamps,
       timestampLines: options.timestampLines,
       secrets,
       clock: options.clock,
       logger,
+      bufferBytes: options.jobLogBufferBytes,
+      spillDir: options.jobLogPath,
+      ...(stdoutCopy ? { stdoutCopy } : {}),
+      ...(tmpfile ? { tmpfile } : {}),
     });
   }
 
@@ -243,6 +269,7 @@ export class JobRun {
   async #execute(
     job: Job,
     jobClient: ApiClient,
+    agentEnv: Readonly<Record<string, string>>,
     jobEnv: Readonly<Record<string, string>>,
     log: JobLog,
     lib: typeof LogRedactor,
@@ -277,7 +304,7 @@ export class JobRun {
         cwd: options.buildPath,
         logger,
         env: {
-          ...options.env,
+          ...agentEnv,
           BUILDKITE_ENV_FILE: jobEnv["BUILDKITE_ENV_FILE"]!,
           BUILDKITE_ENV_JSON_FILE: jobEnv["BUILDKITE_ENV_JSON_FILE"]!,
           BUILDKITE_JOB_ID: job.id,
@@ -312,7 +339,7 @@ export class JobRun {
     const process = await supervisor
       .startProcess(options.executor.command, options.executor.args, {
         cwd: buildPath,
-        env: { ...options.env, ...jobEnv },
+        env: { ...agentEnv, ...jobEnv },
         pty: !options.noPty,
         cancelSignal: options.cancelSignal,
         signalGracePeriodMs: options.signalGracePeriod * 1000,

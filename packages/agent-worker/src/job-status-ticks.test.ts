@@ -7,6 +7,7 @@ function virtualClock(jitter: number): Clock & { time: number } {
   const clock = {
     time: 0,
     now: () => clock.time,
+    monotonic: () => clock.time,
     random: () => jitter,
     sleep: async (ms: number) => {
       clock.time += ms;

@@ -10,14 +10,14 @@ import { sleepUnlessAborted, type Clock } from "./clock.js";
  * misses the others, as a Go ticker (which drops ticks) does: polls never bunch up.
  */
 export async function* jobStatusTicks(clock: Clock, intervalMs: number, signal: AbortSignal): AsyncGenerator<void, void, undefined> {
-  const start = clock.now();
+  const start = clock.monotonic();
   // When the previous tick was taken: the next is the first ticker tick after it.
   let taken = start;
   let first = true;
   for (;;) {
     if (!first) {
       const next = start + (Math.floor((taken - start) / intervalMs) + 1) * intervalMs;
-      const now = clock.now();
+      const now = clock.monotonic();
       if (next > now) {
         if (!(await sleepUnlessAborted(clock, next - now, signal))) return;
         taken = next;

@@ -168,6 +168,38 @@ export interface AgentPoolOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where the per-job env files and timeout marker go. @default os.tmpdir() */
   readonly jobContextDir?: string;
+  /**
+   * `--write-job-logs-to-stdout`: copy each job's raw output (no timestamps) to
+   * `stdout`. The copy never makes the job wait: beyond 4 MiB not yet written,
+   * output is dropped from the copy (a warning says how much). @default false
+   */
+  readonly writeJobLogsToStdout?: boolean;
+  /**
+   * The agent's stdout, for `writeJobLogsToStdout` (required with it); apps/agent
+   * passes `process.stdout` and handles its errors. @default none
+   */
+  readonly stdout?: NodeJS.WritableStream;
+  /**
+   * `--log-format`: with `json`, each write of job output copied to `stdout` is one
+   * JSON record (`ts`, `level`, `msg`, `source: "job"`, org, pipeline, branch,
+   * queue, build and job ids and URLs, step key, trace ids), as Go's agent writes it.
+   * @default "text"
+   */
+  readonly logFormat?: "text" | "json";
+  /**
+   * `--enable-job-log-tmpfile`: write each job's log (the bytes uploaded as
+   * chunks) to `buildkite_job_log<random>` in `jobLogPath` (mode 0644, as Go),
+   * exported as `BUILDKITE_JOB_LOG_TMPFILE`, deleted after the job. @default false
+   */
+  readonly jobLogTmpfile?: boolean;
+  /** `--job-log-path`: directory of the job log tmpfile and of upload spill files. @default os.tmpdir() */
+  readonly jobLogPath?: string;
+  /**
+   * Bytes of a job's log kept in memory while chunk uploads lag behind (an API
+   * outage); further chunks are spilled to a 0600 file in `jobLogPath`, deleted
+   * after the job, so the job never waits for uploads. @default 16 MiB
+   */
+  readonly jobLogBufferBytes?: number;
   /** `BUILDKITE_BIN_PATH`: the directory of the agent executable. @default "" */
   readonly binPath?: string;
   /** `BUILDKITE_CONFIG_PATH`. @default "" */
@@ -243,6 +275,12 @@ export interface ResolvedOptions {
   readonly executor: Executor;
   readonly env: Readonly<Record<string, string>>;
   readonly jobContextDir: string;
+  /** The agent's stdout when `write-job-logs-to-stdout` is on, else undefined. */
+  readonly jobLogStdout: NodeJS.WritableStream | undefined;
+  readonly logFormat: "text" | "json";
+  readonly jobLogTmpfile: boolean;
+  readonly jobLogPath: string;
+  readonly jobLogBufferBytes: number;
   readonly binPath: string;
   readonly configPath: string;
   readonly jobSettings: Readonly<Record<string, string>>;
@@ -253,6 +291,9 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly retrySleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+/** Default of `jobLogBufferBytes`: a long outage of a chatty job before anything goes to disk. */
+const JOB_LOG_BUFFER_BYTES = 16 * 1024 * 1024;
 
 const CANCEL_SIGNALS = new Set(["SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGTERM"]);
 
@@ -309,6 +350,16 @@ function verificationFailureBehavior(options: AgentPoolOptions): "block" | "warn
   return behavior;
 }
 
+/** The stream job logs are copied to, if `writeJobLogsToStdout`. */
+function jobLogStdout(options: AgentPoolOptions): NodeJS.WritableStream | undefined {
+  if (options.writeJobLogsToStdout !== true) return undefined;
+  const stdout = options.stdout;
+  if (stdout === undefined || stdout === null || typeof stdout.write !== "function") {
+    throw invalid("agent option writeJobLogsToStdout needs the agent's stdout: pass it as the stdout option");
+  }
+  return stdout;
+}
+
 /** Checks the options and applies the defaults of `buildkite-agent start`. */
 export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") throw invalid("startAgentPool needs an options object");
@@ -351,11 +402,21 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     // The registration token never reaches a job or hook, whatever the embedder passes.
     if (value !== undefined && key !== "BUILDKITE_AGENT_TOKEN") env[key] = value;
   }
+  const logFormat = options.logFormat ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw invalid(`agent option logFormat must be "text" or "json", got ${JSON.stringify(logFormat)}`);
+  }
+  const jobLogBufferBytes = options.jobLogBufferBytes ?? JOB_LOG_BUFFER_BYTES;
+  if (!Number.isSafeInteger(jobLogBufferBytes) || jobLogBufferBytes < 0) {
+    throw invalid(`agent option jobLogBufferBytes must be a whole number of bytes >= 0, got ${jobLogBufferBytes}`);
+  }
   const home = env["HOME"] || os.homedir();
   const clock: Clock = {
     sleep: options.clock?.sleep ?? systemClock.sleep,
     random: options.clock?.random ?? systemClock.random,
     now: options.clock?.now ?? systemClock.now,
+    // A test that moves `now` moves the tickers and limits with it.
+    monotonic: options.clock?.monotonic ?? options.clock?.now ?? systemClock.monotonic,
   };
   const shell = options.shell ?? "/bin/bash -e -c";
   const hooksShell = options.hooksShell ?? "";
@@ -411,6 +472,11 @@ export function resolveOptions(options: AgentPoolOptions): ResolvedOptions {
     executor: { command: executor.command, args: [...executor.args] },
     env,
     jobContextDir: options.jobContextDir || os.tmpdir(),
+    jobLogStdout: jobLogStdout(options),
+    logFormat,
+    jobLogTmpfile: options.jobLogTmpfile ?? false,
+    jobLogPath: path.resolve(options.jobLogPath || os.tmpdir()),
+    jobLogBufferBytes,
     binPath: options.binPath ?? "",
     configPath: options.configPath ?? "",
     jobSettings: { ...options.jobSettings },

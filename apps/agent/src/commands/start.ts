@@ -183,6 +183,11 @@ export async function run(context: StartContext): Promise<number> {
     // What a signed job gets, as there is no key to check it with; any value but
     // `warn` (config checks it only with a key file, as Go does) blocks.
     verificationFailureBehavior: config.verificationFailureBehavior === "warn" ? "warn" : "block",
+    writeJobLogsToStdout: config.writeJobLogsToStdout,
+    stdout: context.stdout,
+    logFormat: config.logFormat === "json" ? "json" : "text",
+    jobLogTmpfile: config.enableJobLogTmpfile,
+    ...(config.jobLogPath !== "" ? { jobLogPath: config.jobLogPath } : {}),
     healthCheckAddr: config.healthCheckAddr,
     executor: await executor(context),
     env: await agentEnvironment(context),

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "@jest/globals";
 import { goQuote } from "@agent/log-redactor";
-import { AGENT_CONFIG_VAR_NAMES, createJobEnvironment, formatEnvFile, type JobEnvironmentInput } from "./job-environment.js";
+import {
+  AGENT_CONFIG_VAR_NAMES,
+  createJobEnvironment,
+  formatEnvFile,
+  formatEnvJsonFile,
+  type JobEnvironmentInput,
+} from "./job-environment.js";
 import { resolveOptions } from "./options.js";
 
 const options = resolveOptions({
@@ -147,6 +153,12 @@ describe("the job environment", () => {
     const text = formatEnvFile({ A: "1" }, goQuote, true);
     expect(text.split("\n").slice(0, AGENT_CONFIG_VAR_NAMES.length)).toEqual([...AGENT_CONFIG_VAR_NAMES]);
     expect(text.endsWith('BUILDKITE_AGENT_JWKS_KEY_ID\nA="1"\n')).toBe(true);
+  });
+
+  it("writes the JSON env file as Go's encoder does: keys sorted, HTML characters escaped, a newline", () => {
+    const text = formatEnvJsonFile({ b: "<a & b>", A: "1", a: 'say "hi"\n' });
+    expect(text).toBe('{"A":"1","a":"say \\"hi\\"\\n","b":"\\u003ca \\u0026 b\\u003e"}\n');
+    expect(JSON.parse(text)).toEqual({ A: "1", a: 'say "hi"\n', b: "<a & b>" });
   });
 
   it("writes the env file with Go %q quoting", () => {

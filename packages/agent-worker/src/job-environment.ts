@@ -1,4 +1,5 @@
 import type { Job } from "@agent/api-client";
+import { goJsonString } from "./job-log-stdout.js";
 import type { ResolvedOptions } from "./options.js";
 
 /** Longest `BUILDKITE_MESSAGE` value passed on; longer ones are cut (as the agent, for exec's limits). */
@@ -208,4 +209,14 @@ export function formatEnvFile(
 ): string {
   const header = agentConfigVarNames ? AGENT_CONFIG_VAR_NAMES.map((name) => `${name}\n`).join("") : "";
   return header + Object.entries(env).map(([name, value]) => `${name}="${goQuote(value)}"\n`).join("");
+}
+
+/**
+ * The JSON env file as Go's `json.Encoder` writes the map: keys sorted, strings
+ * escaped as Go escapes them (`<`, `>`, `&` too), and a trailing newline.
+ */
+export function formatEnvJsonFile(env: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const quote = (text: string): string => goJsonString(Buffer.from(text, "utf8"));
+  return `{${entries.map(([name, value]) => `${quote(name)}:${quote(value)}`).join(",")}}\n`;
 }

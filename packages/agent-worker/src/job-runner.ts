@@ -8,7 +8,7 @@ import path from "node:path";
 import { finished } from "node:stream/promises";
 import { checkAllowLists } from "./allow-lists.js";
 import { findHooks, runHook } from "./hooks.js";
-import { createJobEnvironment, formatEnvFile } from "./job-environment.js";
+import { createJobEnvironment, formatEnvFile, formatEnvJsonFile } from "./job-environment.js";
 import { JobLog } from "./job-log.js";
 import { JobLogStdout } from "./job-log-stdout.js";
 import { JobLogTmpfile } from "./job-log-tmpfile.js";
@@ -164,7 +164,7 @@ export class JobRun {
       });
       const namesFirst = options.experiments.includes("propagate-agent-config-vars");
       await writeFile(envFile, formatEnvFile(environment.fileEnv, lib.goQuote, namesFirst));
-      await writeFile(envJsonFile, JSON.stringify(environment.fileEnv));
+      await writeFile(envJsonFile, formatEnvJsonFile(environment.fileEnv));
       if (options.jobLogTmpfile) tmpfile = await JobLogTmpfile.create(options.jobLogPath);
     } catch (error) {
       await cleanup();

@@ -13,8 +13,8 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function queue(memoryLimitBytes: number, dir = tempDir()): JobLogSpillQueue {
-  const created = new JobLogSpillQueue({ memoryLimitBytes, dir, jobId: "job-1", logger: silentLogger });
+function queue(memoryLimitBytes: number, dir = tempDir(), spillLimitBytes = 1024 ** 3): JobLogSpillQueue {
+  const created = new JobLogSpillQueue({ memoryLimitBytes, spillLimitBytes, dir, jobId: "job-1", logger: silentLogger });
   queues.push(created);
   return created;
 }
@@ -38,6 +38,12 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   void promise.then(() => (done = true));
   for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
   return done;
+}
+
+/** Waits (at most 5 s) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe("JobLogSpillQueue", () => {
@@ -100,13 +106,33 @@ describe("JobLogSpillQueue", () => {
     await spilling.push(chunk(2, 100));
     // Over the limit, and the disk fails: queued in memory, but the producer waits.
     const third = spilling.push(chunk(3, 100));
-    expect(await settled(third)).toBe(false);
+    // The failed open takes a trip to the thread pool: wait for it, not for a number of turns.
+    await until(() => spilling.memoryBytes === 300);
     expect(spilling.memoryBytes).toBe(300);
+    expect(await settled(third)).toBe(false);
     expect((await spilling.shift())?.sequence).toBe(1);
     expect(await settled(third)).toBe(true);
     spilling.end();
     expect([(await spilling.shift())?.sequence, (await spilling.shift())?.sequence, await spilling.shift()]).toEqual([2, 3, undefined]);
     expect(readdirSync(path.dirname(missing))).toEqual([]);
+  });
+
+  it("waits for the uploads rather than grow the spill file past its limit", async () => {
+    const spilling = queue(100, tempDir(), 300);
+    await spilling.push(chunk(1, 100));
+    for (let sequence = 2; sequence <= 4; sequence++) await spilling.push(chunk(sequence, 100));
+    expect(statSync(spilling.spillFile!).size).toBe(300);
+    // The file is full: chunk 5 stays in memory and its producer waits.
+    const fifth = spilling.push(chunk(5, 100));
+    await until(() => spilling.memoryBytes === 200);
+    expect(await settled(fifth)).toBe(false);
+    expect((await spilling.shift())?.sequence).toBe(1);
+    expect(await settled(fifth)).toBe(true);
+    expect(statSync(spilling.spillFile!).size).toBe(300);
+    spilling.end();
+    const rest: (number | undefined)[] = [];
+    for (let i = 0; i < 5; i++) rest.push((await spilling.shift())?.sequence);
+    expect(rest).toEqual([2, 3, 4, 5, undefined]);
   });
 
   it("releases a waiting producer and waiting workers when closed", async () => {

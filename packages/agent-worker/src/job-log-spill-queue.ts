@@ -8,6 +8,13 @@ import type { Logger } from "./logger.js";
 export interface JobLogSpillQueueOptions {
   /** Chunk bytes queued in memory before further chunks go to the spill file. */
   readonly memoryLimitBytes: number;
+  /**
+   * Largest size of the spill file. It is reused from its start each time
+   * everything in it was read back; a backlog that would grow it further waits
+   * for the uploads instead, as when the disk fails, so a job log never fills a
+   * (often RAM-backed) temp dir.
+   */
+  readonly spillLimitBytes: number;
   /** Directory of the spill file (created on the first spill, 0600, removed by `close`). */
   readonly dir: string;
   /** Names the spill file and the log fields. */
@@ -69,8 +76,9 @@ export class JobLogSpillQueue {
    */
   async push(chunk: LogChunk): Promise<void> {
     if (this.#ended) throw new Error("JobLogSpillQueue: push after end");
-    const { memoryLimitBytes } = this.#options;
-    if (this.#memoryBytes + chunk.size > memoryLimitBytes && !this.#diskFailed) {
+    const { memoryLimitBytes, spillLimitBytes } = this.#options;
+    const fitsOnDisk = !this.#diskFailed && this.#writePosition + chunk.size <= spillLimitBytes;
+    if (this.#memoryBytes + chunk.size > memoryLimitBytes && fitsOnDisk) {
       const position = await this.#spill(chunk.data);
       if (position !== undefined) {
         this.#enqueue({ sequence: chunk.sequence, offset: chunk.offset, size: chunk.size, data: undefined, position });
@@ -79,7 +87,9 @@ export class JobLogSpillQueue {
     }
     this.#enqueue({ sequence: chunk.sequence, offset: chunk.offset, size: chunk.size, data: chunk.data, position: -1 });
     this.#memoryBytes += chunk.size;
-    while (this.#diskFailed && this.#memoryBytes > memoryLimitBytes && !this.#closed) await this.#changed();
+    // Over the memory limit only when the chunk could not be spilled (the disk
+    // failed, or the spill file is full): wait for the uploads.
+    while (this.#memoryBytes > memoryLimitBytes && !this.#closed) await this.#changed();
   }
 
   /** No more chunks: `shift` resolves `undefined` once the queue is empty. */
@@ -132,7 +142,11 @@ export class JobLogSpillQueue {
     const file = this.#file;
     this.#file = undefined;
     await file?.close().catch(() => undefined);
-    if (this.#filePath !== undefined) await rm(this.#filePath, { force: true });
+    if (this.#filePath === undefined) return;
+    // A spill file that cannot be removed must not keep the job from finishing.
+    await rm(this.#filePath, { force: true }).catch((error: Error) =>
+      this.#options.logger.warn(`could not remove the job log spill file ${this.#filePath}: ${error.message}`, { job: this.#options.jobId }),
+    );
   }
 
   /** Appends `data` to the spill file; its position, or undefined when the disk failed (then logged once). */

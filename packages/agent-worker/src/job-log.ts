@@ -9,6 +9,14 @@ import type { Logger } from "./logger.js";
 
 /** Parallel chunk uploads per job, as the agent's log streamer (agent-api.md §4). */
 export const CHUNK_UPLOAD_CONCURRENCY = 3;
+/** The largest spill file of one job log; past it the job waits for the uploads. */
+const SPILL_FILE_LIMIT_BYTES = 256 * 1024 * 1024;
+/**
+ * How long the chunks still queued when the executor ends get to go up. An
+ * outage can leave thousands, each retried for minutes; after this the rest are
+ * dropped and counted, so the job is finished in bounded time.
+ */
+const LOG_DRAIN_DEADLINE_MS = 10 * 60 * 1000;
 /** Flush ticks per jittered run: a run is a random offset, then 32 ticks; runs start every 33 intervals. */
 const TICKS_PER_RUN = 32;
 /** Header times are batched in 1 s windows. */
@@ -57,6 +65,8 @@ export class JobLog {
   readonly #queue: JobLogSpillQueue;
   readonly #redactor: LogRedactor.Redactor;
   readonly #stop = new AbortController();
+  /** Aborted when the drain deadline passes: uploads stop, queued chunks are dropped. */
+  readonly #drainExpired = new AbortController();
   readonly #pendingHeaderTimes = new Map<number, string>();
   #failedChunks = 0;
   #uploadedBytes = 0;
@@ -72,6 +82,7 @@ export class JobLog {
     this.#chunks = lib.createLogChunkStream({ maxChunkSizeBytes: options.chunksMaxSizeBytes });
     this.#queue = new JobLogSpillQueue({
       memoryLimitBytes: options.bufferBytes,
+      spillLimitBytes: SPILL_FILE_LIMIT_BYTES,
       dir: options.spillDir,
       jobId: options.jobId,
       logger: options.logger,
@@ -126,13 +137,24 @@ export class JobLog {
 
   /** Ends the log: final drain, waits for every upload. Returns the failed chunk count. */
   async finish(): Promise<number> {
+    const { clock, logger, jobId } = this.#options;
     this.input.end();
+    const drained = new AbortController();
+    void sleepUnlessAborted(clock, LOG_DRAIN_DEADLINE_MS, drained.signal).then((expired) => {
+      if (!expired) return;
+      logger.warn(`job log uploads did not finish within ${LOG_DRAIN_DEADLINE_MS / 60_000} minutes of the job's end: dropping the rest`, { job: jobId });
+      this.#drainExpired.abort();
+    });
     try {
       await this.#consumed;
+    } catch (error) {
+      // Whatever stopped the log, the job is still finished, with what went up.
+      logger.warn(`the job log stopped early: ${(error as Error).message}`, { job: jobId });
     } finally {
+      drained.abort();
       await this.#queue.close();
+      this.#stop.abort();
     }
-    this.#stop.abort();
     await this.#flushing;
     await this.#headerTimes;
     if (!this.#options.ansiTimestamps) await this.#sendHeaderTimes();
@@ -155,8 +177,9 @@ export class JobLog {
       for await (const chunk of this.#chunks as AsyncIterable<LogRedactor.LogChunk>) await this.#queue.push(chunk);
     } finally {
       this.#queue.end();
+      // Even when the chunk stream failed: the queue is closed only after the workers.
+      await Promise.all(workers);
     }
-    await Promise.all(workers);
   }
 
   async #uploadWorker(): Promise<void> {
@@ -170,6 +193,10 @@ export class JobLog {
         continue;
       }
       if (chunk === undefined) return;
+      if (this.#drainExpired.signal.aborted) {
+        this.#failedChunks += 1;
+        continue;
+      }
       await this.#upload(chunk);
     }
   }
@@ -183,7 +210,7 @@ export class JobLog {
       logger.warn(`The job log has exceeded the maximum size of ${logMaxSizeBytes} bytes`, { job: jobId });
     }
     try {
-      await client.uploadChunk(jobId, { data: chunk.data, sequence: chunk.sequence, offset: chunk.offset });
+      await client.uploadChunk(jobId, { data: chunk.data, sequence: chunk.sequence, offset: chunk.offset }, { signal: this.#drainExpired.signal });
     } catch (error) {
       this.#failedChunks += 1;
       logger.warn(`dropping log chunk ${chunk.sequence}: ${(error as Error).message}`, { job: jobId });

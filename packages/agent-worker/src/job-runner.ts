@@ -59,6 +59,8 @@ const NO_VERIFICATION_KEY = "cannot verify signature. JWK for pipeline verificat
 /** What a job id may be made of before it goes into file names (the server's are UUIDs). */
 const SAFE_JOB_ID = /^[A-Za-z0-9_-]+$/;
 /** Log settings for a job failed without a usable payload: its log is one line. */
+/** The largest log chunk the agent cuts, whatever `chunks_max_size_bytes` says (Buildkite sends 100 KiB). */
+const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 const FAILURE_LOG_SETTINGS = { chunksMaxSizeBytes: 102_400, chunksIntervalSeconds: 1, logMaxSizeBytes: 1024 ** 3 };
 
 async function createTempFile(dir: string, prefix: string, content: string): Promise<string> {
@@ -194,8 +196,9 @@ export class JobRun {
     } catch (error) {
       log.writeAgentLine(`Error running job: ${(error as Error).message}`);
     } finally {
+      // log.finish never rejects; cleanup logs its own failures: the job is always finished.
       const chunksFailedCount = await log.finish();
-      await cleanup();
+      await cleanup().catch((error: Error) => logger.warn(`cleaning up after job ${job.id} failed: ${error.message}`, { job: job.id }));
       await this.#finish(jobClient, exit, chunksFailedCount);
     }
     return { started: true };
@@ -232,7 +235,8 @@ export class JobRun {
       lib,
       client: jobClient,
       jobId: this.#jobId,
-      chunksMaxSizeBytes: job.chunksMaxSizeBytes,
+      // One chunk is one buffer: a server value in the gigabytes must not become one.
+      chunksMaxSizeBytes: Math.min(job.chunksMaxSizeBytes, MAX_CHUNK_BYTES),
       chunksIntervalSeconds: job.chunksIntervalSeconds,
       logMaxSizeBytes: job.logMaxSizeBytes,
       ansiTimestamps: options.ansiTimestamps,

@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { startAgentPool, type AgentPoolOptions } from "../src/index.js";
-import { captureLogger, jobFinished, startPool, startServer, stripTimestamps, tempDir } from "./harness.js";
+
+/** How long queued chunks get after the job's end (README: "What a job gets"). */
+const LOG_DRAIN_DEADLINE_MS = 10 * 60 * 1000;import { captureLogger, jobFinished, startPool, startServer, stripTimestamps, tempDir } from "./harness.js";
 
 /** A real stream standing in for the agent's stdout; returns what reached it. */
 function stdoutSink(): { stream: PassThrough; text: () => string } {
@@ -192,5 +194,39 @@ describe("job log options", () => {
     expect(() =>
       startAgentPool({ token: "t", buildPath: tempDir(), executor: { command: "/bin/true", args: [] }, ...overrides }),
     ).toThrow(expect.objectContaining({ code: "AGENT_INVALID_OPTION", message }));
+  });
+
+  it("finishes the job when the drain deadline passes, counting the chunks it could not upload", async () => {
+    const server = await startServer();
+    const logDir = tempDir();
+    const { command } = numberedLines(20_000);
+    const job = server.createJob(server.createBuild().id, { command });
+    server.injectFault({ route: "chunks.upload", fault: { kind: "status", status: 503 } });
+    let deadlineAsked = false;
+    startPool(server, {
+      jobLogPath: logDir,
+      jobLogBufferBytes: 64 * 1024,
+      // Upload retries would take minutes per chunk; the drain deadline (10 min
+      // after the job's end) passes at once here, and is the only wait that does.
+      retrySleep: () => new Promise(() => undefined),
+      clock: {
+        sleep: (ms, signal) => {
+          if (ms === LOG_DRAIN_DEADLINE_MS) {
+            deadlineAsked = true;
+            return Promise.resolve();
+          }
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(resolve, ms);
+            signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+          });
+        },
+      },
+    });
+    const finished = await jobFinished(server, job.id);
+    expect(deadlineAsked).toBe(true);
+    expect(finished.exitStatus).toBe(0);
+    expect(finished.chunksFailedCount).toBeGreaterThan(0);
+    expect(server.chunks(job.id)).toEqual([]);
+    expect(readdirSync(logDir)).toEqual([]);
   });
 });

@@ -32,3 +32,4 @@ export type {
   Table,
   TokenRecord,
 } from "./store.js";
+export type { StepSecret } from "./step-secrets.js";

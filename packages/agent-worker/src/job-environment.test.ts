@@ -159,6 +159,8 @@ describe("the job environment", () => {
     const text = formatEnvJsonFile({ b: "<a & b>", A: "1", a: 'say "hi"\n' });
     expect(text).toBe('{"A":"1","a":"say \\"hi\\"\\n","b":"\\u003ca \\u0026 b\\u003e"}\n');
     expect(JSON.parse(text)).toEqual({ A: "1", a: 'say "hi"\n', b: "<a & b>" });
+    // UTF-8 byte order: U+FF5E (EF BD 9E) before U+1F600 (F0 9F 98 80), which UTF-16 order reverses.
+    expect(formatEnvJsonFile({ "\u{1F600}": "x", "\uFF5E": "y" })).toBe('{"\uFF5E":"y","\u{1F600}":"x"}\n');
   });
 
   it("writes the env file with Go %q quoting", () => {

@@ -216,7 +216,8 @@ export function formatEnvFile(
  * escaped as Go escapes them (`<`, `>`, `&` too), and a trailing newline.
  */
 export function formatEnvJsonFile(env: Readonly<Record<string, string>>): string {
-  const entries = Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Go sorts map keys by their UTF-8 bytes, not by UTF-16 units as `<` would.
+  const entries = Object.entries(env).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const quote = (text: string): string => goJsonString(Buffer.from(text, "utf8"));
   return `{${entries.map(([name, value]) => `${quote(name)}:${quote(value)}`).join(",")}}\n`;
 }

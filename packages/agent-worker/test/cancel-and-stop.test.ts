@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { AgentPoolOptions } from "../src/index.js";
 import { jobFinished, startPool, startServer, stripTimestamps, tempDir } from "./harness.js";
 
 // The command prints "ready" once its trap is set, so the test cancels a job that
@@ -11,6 +12,22 @@ async function waitForLog(server: Awaited<ReturnType<typeof startServer>>, jobId
     if (Date.now() > deadline) throw new Error(`job log never contained ${text}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * A pool running one job whose command prints "ready" and sleeps (ignoring SIGTERM
+ * with `ignoreTerm`), and the stop modes the pool announces, once the job is running.
+ */
+async function poolWithRunningJob(options: { ignoreTerm?: boolean } & Partial<AgentPoolOptions> = {}) {
+  const { ignoreTerm = false, ...poolOptions } = options;
+  const server = await startServer();
+  const command = `${ignoreTerm ? "trap '' TERM; " : ""}echo ready; sleep 30`;
+  const job = server.createJob(server.createBuild().id, { command });
+  const { pool } = startPool(server, poolOptions);
+  const modes: string[] = [];
+  pool.on("stopping", ({ mode }) => modes.push(mode));
+  await waitForLog(server, job.id, "ready");
+  return { server, job, pool, modes };
 }
 
 describe("cancelling a job from the server", () => {
@@ -70,10 +87,7 @@ describe("stopping the agent", () => {
   });
 
   it("forceful: cancels the running job with agent_stop, then disconnects", async () => {
-    const server = await startServer();
-    const job = server.createJob(server.createBuild().id, { command: "echo ready; sleep 30" });
-    const { pool } = startPool(server);
-    await waitForLog(server, job.id, "ready");
+    const { server, job, pool } = await poolWithRunningJob();
     void pool.stop("forceful");
     expect(await jobFinished(server, job.id)).toMatchObject({ exitStatus: -1, signal: "SIGTERM", signalReason: "agent_stop" });
     expect(await pool.done).toEqual({ exitCode: 0 });
@@ -81,12 +95,7 @@ describe("stopping the agent", () => {
   });
 
   it("maps signals like the agent: SIGHUP ignored, a second SIGTERM escalates", async () => {
-    const server = await startServer();
-    const job = server.createJob(server.createBuild().id, { command: "echo ready; sleep 30" });
-    const { pool } = startPool(server);
-    const modes: string[] = [];
-    pool.on("stopping", ({ mode }) => modes.push(mode));
-    await waitForLog(server, job.id, "ready");
+    const { server, job, pool, modes } = await poolWithRunningJob();
     pool.handleSignal("SIGHUP");
     pool.handleSignal("SIGTERM");
     expect(modes).toEqual(["graceful"]);
@@ -125,10 +134,7 @@ describe("stopping the agent", () => {
   });
 
   it("a third interrupt ends the pool at once with exit 1", async () => {
-    const server = await startServer();
-    const job = server.createJob(server.createBuild().id, { command: "trap '' TERM; echo ready; sleep 30" });
-    const { pool } = startPool(server, { cancelGracePeriod: 2, signalGracePeriodSeconds: 1 });
-    await waitForLog(server, job.id, "ready");
+    const { server, job, pool } = await poolWithRunningJob({ ignoreTerm: true, cancelGracePeriod: 2, signalGracePeriodSeconds: 1 });
     pool.handleSignal("SIGTERM");
     pool.handleSignal("SIGINT");
     const result = await pool.stop("graceful");
@@ -139,12 +145,7 @@ describe("stopping the agent", () => {
   });
 
   it("SIGQUIT forces a stop without counting as an interrupt (lifecycle.md §5.3)", async () => {
-    const server = await startServer();
-    const job = server.createJob(server.createBuild().id, { command: "echo ready; sleep 30" });
-    const { pool } = startPool(server);
-    const modes: string[] = [];
-    pool.on("stopping", ({ mode }) => modes.push(mode));
-    await waitForLog(server, job.id, "ready");
+    const { server, job, pool, modes } = await poolWithRunningJob();
     pool.handleSignal("SIGQUIT");
     pool.handleSignal("SIGTERM");
     // Two interrupts, not three: nothing ends the pool at once.

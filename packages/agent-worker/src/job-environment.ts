@@ -1,5 +1,4 @@
-import type { Job } from "@agent/api-client";
-import { goJsonString } from "./job-log-stdout.js";
+import { goJson, type Job } from "@agent/api-client";
 import type { ResolvedOptions } from "./options.js";
 
 /** Longest `BUILDKITE_MESSAGE` value passed on; longer ones are cut (as the agent, for exec's limits). */
@@ -216,8 +215,5 @@ export function formatEnvFile(
  * escaped as Go escapes them (`<`, `>`, `&` too), and a trailing newline.
  */
 export function formatEnvJsonFile(env: Readonly<Record<string, string>>): string {
-  // Go sorts map keys by their UTF-8 bytes, not by UTF-16 units as `<` would.
-  const entries = Object.entries(env).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  const quote = (text: string): string => goJsonString(Buffer.from(text, "utf8"));
-  return `{${entries.map(([name, value]) => `${quote(name)}:${quote(value)}`).join(",")}}\n`;
+  return goJson(new Map(Object.entries(env)));
 }

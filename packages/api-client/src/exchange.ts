@@ -1,6 +1,6 @@
 import { ApiError, TransportError, type ApiErrorCode, type ApiErrorDetails } from "./errors.js";
 import { HttpTransport, TransportFailure, type HttpResponse } from "./http-transport.js";
-import { encodeJsonBody } from "./json-body.js";
+import { encodeJsonBody } from "./go-json.js";
 import type { KnownSecrets, RememberOptions } from "./known-secrets.js";
 import type { Logger } from "./logger.js";
 import { joinUrlPath } from "./path-escape.js";

@@ -1,6 +1,5 @@
 import type { CallOptions } from "./call-options.js";
 import { exchange, type ClientCore } from "./exchange.js";
-import { GoMap } from "./json-body.js";
 import { railsPathEscape } from "./path-escape.js";
 
 /**
@@ -22,7 +21,7 @@ export async function saveHeaderTimes(
     call: "saveHeaderTimes",
     method: "POST",
     path: `jobs/${railsPathEscape(jobId)}/header_times`,
-    json: { header_times: new GoMap(map) },
+    json: { header_times: new Map(Object.entries(map)) },
     signal: options.signal,
   });
 }

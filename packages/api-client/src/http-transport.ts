@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import got from "got";
+import type { Got } from "got";
 
 /** One HTTP exchange as the client layer sees it; got stays behind this file. */
 export interface HttpRequest {
@@ -46,6 +46,11 @@ export class TransportFailure extends Error {
  */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+// got costs a process about 16 MB and tens of milliseconds to load; commands
+// that only use this package's helpers (`env dump`, `workdir set`) never pay it.
+let loadingGot: Promise<Got> | undefined;
+const loadGot = (): Promise<Got> => (loadingGot ??= import("got").then((module) => module.default));
+
 /** Owns the keep-alive sockets shared by a client and the clients derived from it. */
 export class HttpTransport {
   readonly #httpAgent = new http.Agent({ keepAlive: true });
@@ -74,6 +79,7 @@ export class HttpTransport {
   }
 
   async #send(request: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+    const got = await loadGot();
     const needsEmptyBody = request.body === undefined && /^(POST|PUT|PATCH)$/.test(request.method);
     const stream = got.stream(request.url, {
       method: request.method as "GET",

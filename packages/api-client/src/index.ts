@@ -10,6 +10,8 @@ export { canonicalHeaderKey, requestHeadersFromEnv, requestHeadersToEnv } from "
 export { railsPathEscape } from "./path-escape.js";
 export { parseRetryAfter } from "./retry-after.js";
 export { formatRfc3339NanoLocal } from "./go-time.js";
+export { goJson } from "./go-json.js";
+export type { GoJsonOptions, GoJsonValue } from "./go-json.js";
 export {
   RETRY_POLICIES,
   backoffMs,

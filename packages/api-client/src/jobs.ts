@@ -1,7 +1,6 @@
 import { rfc3339Nano } from "@agent/log-redactor";
 import type { CallOptions } from "./call-options.js";
 import { exchange, rememberSecret, type ClientCore } from "./exchange.js";
-import { GoMap } from "./json-body.js";
 import { railsPathEscape } from "./path-escape.js";
 import {
   field,
@@ -325,7 +324,7 @@ export async function updateJob(
     call: "updateJob",
     method: "PUT",
     path: `jobs/${railsPathEscape(jobId)}`,
-    json: new GoMap(attributes),
+    json: new Map(Object.entries(attributes)),
     response: jobUpdateResponse,
     signal: options.signal,
   });

@@ -1,7 +1,7 @@
+import { goJson } from "@agent/api-client";
 import type { envDumpCommand } from "@agent/config";
 import type { CommandContext } from "../command-context.js";
 import { writeOutput } from "./command-output.js";
-import { goJsonStringMap } from "./go-json.js";
 
 /**
  * `buildkite-agent env dump`: prints this process's environment as one JSON
@@ -9,8 +9,9 @@ import { goJsonStringMap } from "./go-json.js";
  * but `json-pretty` prints compact JSON, as the real agent does. No Job API.
  */
 export async function run(context: CommandContext<typeof envDumpCommand>): Promise<number> {
-  const entries: [string, string][] = [];
-  for (const [name, value] of Object.entries(context.env)) if (value !== undefined) entries.push([name, value]);
-  await writeOutput(context.stdout, goJsonStringMap(entries, context.config.format === "json-pretty"));
+  const env = new Map<string, string>();
+  for (const [name, value] of Object.entries(context.env)) if (value !== undefined) env.set(name, value);
+  const indent = context.config.format === "json-pretty" ? "  " : "";
+  await writeOutput(context.stdout, goJson(env, { escapeHtml: false, indent }));
   return 0;
 }

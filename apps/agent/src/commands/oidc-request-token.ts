@@ -1,8 +1,8 @@
+import { goJson } from "@agent/api-client";
 import type { oidcRequestTokenCommand } from "@agent/config";
 import type { CommandContext } from "../command-context.js";
 import { withAgentApi } from "./agent-api-from-config.js";
 import { writeOutput } from "./command-output.js";
-import { goJsonString } from "./go-json.js";
 import { messageOf } from "./job-api-connection.js";
 import { addToJobRedactor } from "./job-api-redaction.js";
 
@@ -53,7 +53,7 @@ export async function run(context: CommandContext<typeof oidcRequestTokenCommand
 
   const output =
     config.format === "gcp"
-      ? `{"id_token":${goJsonString(token)},"token_type":"urn:ietf:params:oauth:token-type:jwt","version":1,"success":true}\n`
+      ? goJson({ id_token: token, token_type: "urn:ietf:params:oauth:token-type:jwt", version: 1, success: true })
       : `${token}\n`;
   await writeOutput(context.stdout, output);
   return 0;

@@ -1,8 +1,8 @@
+import { goJson } from "@agent/api-client";
 import type { secretGetCommand } from "@agent/config";
 import type { CommandContext } from "../command-context.js";
 import { withAgentApi } from "./agent-api-from-config.js";
 import { writeOutput } from "./command-output.js";
-import { goJsonStringMap } from "./go-json.js";
 import { addToJobRedactor } from "./job-api-redaction.js";
 
 /**
@@ -50,7 +50,7 @@ export async function run(context: CommandContext<typeof secretGetCommand>): Pro
       .map(([key, value]) => `${key.toUpperCase()}=${shellQuote(value)}\n`)
       .join("");
   } else if (config.format === "json" || keys.length > 1) {
-    output = goJsonStringMap(byKey, false);
+    output = goJson(byKey, { escapeHtml: false });
   } else {
     output = `${secrets[0]!.value}\n`;
   }

@@ -1,10 +1,10 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { goJson } from "@agent/api-client";
 import type { workdirSetCommand } from "@agent/config";
 import { goQuote } from "@agent/log-redactor";
 import type { CommandContext } from "../command-context.js";
 import { writeOutput } from "./command-output.js";
-import { goJsonString } from "./go-json.js";
 import { goPathError } from "./go-path-error.js";
 import { connectToJobApi, ENV_CLIENT_ERROR, messageOf } from "./job-api-connection.js";
 
@@ -40,7 +40,7 @@ export async function run(context: CommandContext<typeof workdirSetCommand>): Pr
       await writeOutput(context.stdout, `${workdir}\n`);
       break;
     case "json":
-      await writeOutput(context.stdout, `{"workdir":${goJsonString(workdir)}}\n`);
+      await writeOutput(context.stdout, goJson({ workdir }, { escapeHtml: false }));
       break;
     // "quiet" prints nothing; @agent/config has refused any other value.
   }

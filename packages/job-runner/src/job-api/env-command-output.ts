@@ -1,7 +1,7 @@
+import { goJson } from "@agent/api-client";
 import { goQuote } from "@agent/log-redactor";
 import { JobRunnerError } from "../errors.js";
 import { compareBytes } from "../byte-order.js";
-import { goJson } from "./go-json.js";
 import type { EnvUpdateResult } from "./job-api-client.js";
 
 /** `--format` of `env get`. */

@@ -1,4 +1,4 @@
-import type { GoJsonValue } from "./go-json.js";
+import type { GoJsonValue } from "@agent/api-client";
 
 /** A Job API answer before encoding: an HTTP status and a JSON body. */
 export interface JobApiReply {

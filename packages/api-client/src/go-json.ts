@@ -1,5 +1,3 @@
-import { compareBytes } from "../byte-order.js";
-
 /**
  * A value {@link goJson} can encode: like JSON, plus `Map` for Go maps (whose keys
  * Go prints sorted; a plain object would put integer-like keys such as "1" first).
@@ -11,6 +9,7 @@ export type GoJsonValue =
   | string
   | readonly GoJsonValue[]
   | ReadonlyMap<string, string>
+  | { toJSON(): unknown }
   | { readonly [field: string]: GoJsonValue | undefined };
 
 /** Options matching Go's `json.Encoder` settings. */
@@ -22,17 +21,34 @@ export interface GoJsonOptions {
 }
 
 /**
- * JSON exactly as Go's `json.Encoder.Encode` writes it, so bodies and CLI output
- * match the real agent byte for byte: map keys sorted by UTF-8 bytes, `<`, `>`,
- * `&` (unless `escapeHtml: false`), U+2028 and U+2029 escaped as `\u003c`…, struct
- * fields whose value is `undefined` left out (`omitempty`), a trailing newline.
+ * JSON exactly as Go's `json.Encoder.Encode` writes it, so request bodies, job
+ * files and CLI output match the real agent byte for byte: map keys sorted by
+ * UTF-8 bytes, `<`, `>`, `&` (unless `escapeHtml: false`), U+2028 and U+2029
+ * escaped as `\u003c`…, object fields kept in the caller's order (Go's struct
+ * field order) with `undefined` ones left out (`omitempty`), a trailing newline.
+ * An object with a `toJSON` method is encoded as what that returns.
+ * Throws a `TypeError` for a value JSON cannot hold (a bigint, a function).
  */
 export function goJson(value: GoJsonValue, options: GoJsonOptions = {}): string {
   return `${encode(value, options.indent ?? "", "", options.escapeHtml ?? true)}\n`;
 }
 
+/** A request body: {@link goJson} with Go's defaults, as UTF-8. */
+export function encodeJsonBody(value: unknown): Buffer {
+  return Buffer.from(goJson(value as GoJsonValue), "utf8");
+}
+
+// Go's string order (sorted map keys): by UTF-8 bytes, which disagrees with
+// JavaScript's UTF-16 order for characters above U+FFFF.
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
 function encode(value: GoJsonValue, indent: string, prefix: string, escapeHtml: boolean): string {
   if (value === null || typeof value !== "object") return encodeScalar(value, escapeHtml);
+  // An object that says how it serialises (a Date, a parsed pipeline's plugin)
+  // is what Go calls a json.Marshaler: encode what it returns.
+  if (hasToJson(value)) return encode(value.toJSON() as GoJsonValue, indent, prefix, escapeHtml);
   const inner = prefix + indent;
   const open = indent === "" ? "" : `\n${inner}`;
   const close = indent === "" ? "" : `\n${prefix}`;
@@ -59,8 +75,13 @@ function encode(value: GoJsonValue, indent: string, prefix: string, escapeHtml: 
   );
 }
 
+function hasToJson(value: object): value is { toJSON(): unknown } {
+  return typeof (value as { toJSON?: unknown }).toJSON === "function";
+}
+
 function encodeScalar(value: null | boolean | number | string, escapeHtml: boolean): string {
-  const text = JSON.stringify(value);
+  const text: string | undefined = JSON.stringify(value);
+  if (text === undefined) throw new TypeError(`cannot encode a ${typeof value} as JSON`);
   if (typeof value !== "string") return text;
   return text.replace(escapeHtml ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g, (char) => {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AgentRecord } from "@agent/agent-api-server";
 import { ApiClient } from "@agent/api-client";
-import { runJobCommand, startJob, type JobFixture } from "./job-command-harness.js";
+import { jobPerTest, runJobCommand, type JobFixture } from "./job-command-harness.js";
 
 /**
  * `stop`, `pause`, `resume`, `job update` and `build cancel` against a real
@@ -11,18 +11,11 @@ import { runJobCommand, startJob, type JobFixture } from "./job-command-harness.
 
 const run = runJobCommand;
 
-let fixture: JobFixture | undefined;
 const clients: ApiClient[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const client of clients.splice(0)) client.close();
-  await fixture?.server.close();
-  fixture = undefined;
 });
-
-async function job(): Promise<JobFixture> {
-  fixture = await startJob();
-  return fixture;
-}
+const job = jobPerTest();
 
 /** The one agent the fixture registered. */
 function theAgent(fixture: JobFixture): AgentRecord {

@@ -96,13 +96,11 @@ describe("buildkite-agent start, end to end", () => {
       const job = createJob(TRAPS_TERM);
       const agent = startAgent(["--disconnect-after-job"]);
       await logIncludes(job.id, "ready");
-      const cancelledAt = Date.now();
       server.cancelJob(job.id);
       const result = await finished(job.id);
-      // The bootstrap re-raises the SIGTERM it got on itself (lifecycle.md §4.2).
+      // The bootstrap re-raises the SIGTERM it got on itself (lifecycle.md §4.2);
+      // a SIGKILL after the grace period would be reported as SIGKILL instead.
       expect(result).toMatchObject({ state: "canceled", exitStatus: -1, signal: "SIGTERM", signalReason: "cancel" });
-      // Well within the default 9 s signal grace period: the job ended on SIGTERM.
-      expect(result.time - cancelledAt).toBeLessThan(6000);
       expect(await server.jobLog(job.id)).toContain("got-sigterm");
       expect(await agent.exitWithin(10_000)).toEqual({ code: 0, signal: null });
     });
@@ -117,10 +115,9 @@ describe("buildkite-agent start, end to end", () => {
       server.cancelJob(job.id);
       const result = await finished(job.id);
       expect(result).toMatchObject({ state: "canceled", exitStatus: -1, signal: "SIGKILL", signalReason: "cancel" });
-      // Not before the 1 s signal grace period; and the cancel is seen within a
-      // status poll (1 s + jitter < 2 s), so well before the sleep's 30 s.
+      // Not before the 1 s signal grace period; that the sleep's 30 s did not run
+      // out shows in the missing "not-reached" and the SIGKILL reported.
       expect(result.time - cancelledAt).toBeGreaterThanOrEqual(1000);
-      expect(result.time - cancelledAt).toBeLessThan(8000);
       expect(await server.jobLog(job.id)).not.toContain("not-reached");
       expect(await agent.exitWithin(10_000)).toEqual({ code: 0, signal: null });
       // The SIGKILL reached the job's command too, not only the bootstrap: nothing
@@ -157,13 +154,15 @@ describe("buildkite-agent start, end to end", () => {
       const id = await agentId();
       await server.waitForEvent("agent.connected", { match: (e) => e.agentId === id, signal: AbortSignal.timeout(20_000) });
       server.pauseAgent(id, { note: "e2e pause" });
-      const pausedAt = Date.now();
       const job = createJob("echo resumed-job");
-      // Over 3 s the agent pings (at 1 s + jitter) and is told to pause each time.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const createdAt = Date.now();
+      // A ping answered once the job exists would have offered it to an agent
+      // that is not paused; the agent pings every 1 s + jitter. The poll is
+      // bounded: `delay` rejects when the signal times out.
+      const answered = () => server.requests().some((r) => r.route === "ping" && r.time >= createdAt && r.status === 200);
+      const signal = AbortSignal.timeout(20_000);
+      while (!answered()) await delay(100, undefined, { signal });
       expect(record(job.id).state).toBe("scheduled");
-      const pings = server.requests().filter((r) => r.route === "ping" && r.time >= pausedAt && r.status === 200);
-      expect(pings.length).toBeGreaterThanOrEqual(1);
       expect(agent.child.exitCode).toBeNull();
 
       server.resumeAgent(id);

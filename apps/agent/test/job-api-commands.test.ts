@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ApiClient } from "@agent/api-client";
-import { runInProcess, runProcess, startJobApi, type Declarations, type JobApiFixture } from "./job-api-harness.js";
-import { recordingProxy, startJob, type JobFixture } from "./job-command-harness.js";
+import { runProcess, startJobApi, type Declarations, type JobApiFixture } from "./job-api-harness.js";
+import { fatalLine, recordingProxy, runCliInProcess, startJob, type JobFixture } from "./job-command-harness.js";
 
 // What the job's environment holds at the start of each test.
 const JOB_ENV = { FOO: "bar", BAZ: "qux", BUILDKITE_JOB_ID: "job-1", BUILDKITE_AGENT_ACCESS_TOKEN: "agent-token-123" } as const;
@@ -32,8 +32,11 @@ function jobEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { HOME: scratch, ...JOB_ENV, ...api.jobEnv, ...extra };
 }
 
-const run = (args: readonly string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}) =>
-  runInProcess(args, { env: options.env ?? jobEnv(), stdin: options.stdin, cwd: options.cwd ?? scratch });
+/** Runs `buildkite-agent <args>` in-process in the job: its status, stdout, and the message of its fatal line. */
+async function run(args: readonly string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}) {
+  const result = await runCliInProcess(args, { env: options.env ?? jobEnv(), stdin: options.stdin, cwd: options.cwd ?? scratch });
+  return { status: result.status, stdout: result.stdout, fatal: fatalLine(result.stderr) };
+}
 
 describe("env get", () => {
   it.each([
@@ -418,7 +421,22 @@ describe("job promise-failure", () => {
       }
     });
 
-    it("a 409 is a different promised status, worded as the Job API's refusal", async () => {
+    // Go wraps the whole API error (`PUT <url>: 409 Conflict: <message>`); ours names the path without the host.
+    // Regression: an error status from the Job API (here a stale token's 401) was
+    // fatal; the real agent declares directly on any Job API error.
+    it("declares directly, with a warning, when the Job API answers with an error status", async () => {
+      const job = (fixture = await startJob());
+      const env = { HOME: scratch, ...job.env, ...api.jobEnv, BUILDKITE_AGENT_JOB_API_TOKEN: "stale" };
+      const result = await runCliInProcess(["job", "promise-failure", "5"], { env, cwd: scratch });
+      expect(result).toMatchObject({ status: 0, stdout: "" });
+      expect(result.stderr).toMatch(
+        /WARN.*Couldn't reach the Job API to declare the promised failure; declaring it directly: API status 401: invalid authorization token/,
+      );
+      expect(api.declared).toEqual([]);
+      expect(job.server.job(job.jobId)?.promisedFailure).toEqual({ exitStatus: 5, reason: undefined });
+    });
+
+    it("a 409 is a different promised status, worded as the Job API's refusal around the API error", async () => {
       const job = (fixture = await startJob());
       job.server.injectFault({
         route: "jobs.promise_failure",
@@ -427,11 +445,11 @@ describe("job promise-failure", () => {
       expect(await promiseDirectly(job, ["2"])).toEqual({
         status: 1,
         stdout: "",
-        fatal: "a different promised exit status has already been declared for this job: a different exit status was promised",
+        fatal: `a different promised exit status has already been declared for this job: PUT /v3/jobs/${job.jobId}/promise_failure: 409 Conflict: a different exit status was promised`,
       });
     });
 
-    it("a 422 (the job has finished) is worded as the Job API's refusal", async () => {
+    it("a 422 (the job has finished) is worded as the Job API's refusal around the API error", async () => {
       const job = (fixture = await startJob());
       const client = new ApiClient({ endpoint: job.endpoint, token: job.env.BUILDKITE_AGENT_ACCESS_TOKEN! });
       try {
@@ -442,7 +460,7 @@ describe("job promise-failure", () => {
       expect(await promiseDirectly(job, ["1"])).toEqual({
         status: 1,
         stdout: "",
-        fatal: `the job is no longer running and cannot accept a promised failure: Job ${job.jobId} is finished; only a running job can promise failure`,
+        fatal: `the job is no longer running and cannot accept a promised failure: PUT /v3/jobs/${job.jobId}/promise_failure: 422 Unprocessable Entity: Job ${job.jobId} is finished; only a running job can promise failure`,
       });
       expect(job.server.job(job.jobId)?.promisedFailure).toBeUndefined();
     });

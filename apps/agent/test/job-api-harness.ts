@@ -2,9 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { Environment, JobApiServer } from "@agent/job-runner";
-import { runCli } from "../src/index.js";
 import { BIN } from "./run-agent.js";
 
 /** What the declarer behind `POST /promise-failure` answers, by exit status; accepted when not listed. */
@@ -67,44 +65,10 @@ export async function startJobApi(initial: Record<string, string>, declarations:
   };
 }
 
-/** The outcome of one run: the exit status, the output, and what a fatal line would say. */
-export interface CommandRun {
-  readonly status: number;
-  readonly stdout: string;
-  /** The message of what the command threw (printed as `buildkite-agent: fatal: …` by main.ts), if anything. */
-  readonly fatal: string | undefined;
-}
-
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly stdin?: string;
   readonly cwd?: string;
-}
-
-/**
- * Runs the CLI in this process through `runCli`, with a buffer for stdout;
- * stderr (log lines) is read and dropped.
- */
-export async function runInProcess(args: readonly string[], options: RunOptions = {}): Promise<CommandRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-  stderr.resume();
-  const io = {
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
-    stdout,
-    stderr,
-    env: options.env ?? {},
-    cwd: options.cwd ?? process.cwd(),
-    executablePath: BIN,
-  };
-  try {
-    const status = await runCli(args, io);
-    return { status, stdout: out, fatal: undefined };
-  } catch (error) {
-    return { status: 1, stdout: out, fatal: (error as Error).message };
-  }
 }
 
 export interface ProcessRun {

@@ -117,8 +117,6 @@ export interface RunOptions {
  * `--` goes before the arguments when one starts with `-`.
  */
 export async function runJobCommand(words: string, args: readonly string[], options: RunOptions = {}): Promise<CommandRun> {
-  const env = { PATH: process.env.PATH, HOME: tmpdir(), ...options.env };
-  const cwd = options.cwd ?? tmpdir();
   const argv = [
     ...words.split(" "),
     "--no-color",
@@ -126,6 +124,18 @@ export async function runJobCommand(words: string, args: readonly string[], opti
     ...(args.some((arg) => arg.startsWith("-")) ? ["--"] : []),
     ...args,
   ];
+  return runCliInProcess(argv, { ...options, env: { PATH: process.env.PATH, HOME: tmpdir(), ...options.env } });
+}
+
+/**
+ * Runs `buildkite-agent <argv>` in-process, exactly as given, with `env` as
+ * the whole environment, and collects its output. A throw is reported as
+ * main.ts reports it, so the status is the ExitError's code and a silent exit
+ * prints nothing.
+ */
+export async function runCliInProcess(argv: readonly string[], options: Omit<RunOptions, "flags"> = {}): Promise<CommandRun> {
+  const env = options.env ?? {};
+  const cwd = options.cwd ?? tmpdir();
   const stdout = new Collector();
   const stderr = new Collector();
   const stdin = options.stdin === "tty" ? noInput() : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
@@ -140,6 +150,11 @@ export async function runJobCommand(words: string, args: readonly string[], opti
   // Winston writes asynchronously; let its last lines land.
   await new Promise((resolve) => setImmediate(resolve));
   return { status, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** The message of the `buildkite-agent: fatal:` line in a run's stderr, if it has one. */
+export function fatalLine(stderr: string): string | undefined {
+  return /^buildkite-agent: fatal: (.*)$/m.exec(stderr)?.[1];
 }
 
 /** Flags as typed on the command line: `--name=value`, a list once per value, a true bool bare. */

@@ -349,6 +349,23 @@ describe("pipeline upload: what is sent", () => {
     expect(sent.steps[0].command).toBe("deploy staging-eu override $HOME fallback");
   });
 
+  // Regression: each document was interpolated with the job's env alone, so a
+  // later document or file saw none of an earlier one's top-level env.
+  it.each([
+    ["overrides the job's env", [], "deploy override to prod-override"],
+    ["fills only new names with interpolation-prefers-runtime-env", ["interpolation-prefers-runtime-env"], "deploy eu to prod-eu"],
+  ])("an earlier document's top-level env is seen by later documents and files: %s", async (_name, experiment, expected) => {
+    const fixture = await job();
+    const root = dir();
+    const first = write(root, "multi.yml", 'env:\n  REGION: override\n  STAGE: "prod-${REGION}"\nsteps:\n  - command: one\n---\nsteps:\n  - command: "deploy $REGION to $STAGE"\n');
+    const second = write(root, "more.yml", 'steps:\n  - command: "deploy $REGION to $STAGE"\n');
+    const flags: Record<string, string[]> = experiment.length > 0 ? { experiment } : {};
+    const run = await upload([first, second], { env: { ...fixture.env, REGION: "eu" }, cwd: root, flags });
+    expect(run.status).toBe(0);
+    const commands = fixture.server.pipelineUploads(fixture.jobId).map((u) => (u.pipeline as { steps: { command: string }[] }).steps[0]!.command);
+    expect(commands).toEqual(["one", expected, expected]);
+  });
+
   it("--no-interpolation leaves every reference as written", async () => {
     const root = dir();
     const run = await upload([write(root, "p.yml", "steps:\n  - command: echo ${X?} $Y\n")], {

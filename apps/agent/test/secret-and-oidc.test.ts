@@ -56,6 +56,8 @@ describe("secret get", () => {
     expect(run.stdout).toBe("");
     const fatal = run.stderr.split("\n").find((line) => line.startsWith("buildkite-agent: fatal:"))!;
     expect(fatal).toMatch(/^buildkite-agent: fatal: Failed to fetch some secrets: secret "missing_one": .*404.*; secret "missing_two": .*404/);
+    // Regression: each failure was also logged at ERROR, so it showed twice; Go prints only the returned error.
+    expect(run.stderr.split("\n").filter((line) => / ERROR /.test(line))).toEqual([]);
   });
 
   it("refuses to print without the Job API, unless --skip-redaction", async () => {

@@ -15,9 +15,10 @@ const MAX_INT64 = 2n ** 63n - 1n;
  * `buildkite-agent job promise-failure <exit status>`: tells Buildkite now
  * that the current job (always `BUILDKITE_JOB_ID`) will fail with this status,
  * through the Job API, which declares it upstream once per status and shares
- * the answer with repeated callers (clicommand/job_promise_failure.go). Secrets
- * from the environment are redacted from `--reason` first. A promise Buildkite
- * does not accept is fatal, exit 1.
+ * the answer with repeated callers (clicommand/job_promise_failure.go); with no
+ * Job API, or any error from it, directly on the Agent API. Secrets from the
+ * environment are redacted from `--reason` first. A promise Buildkite does not
+ * accept is fatal, exit 1.
  */
 export async function run(context: PromiseFailureContext): Promise<number> {
   const { config, logger } = context;
@@ -39,12 +40,11 @@ export async function run(context: PromiseFailureContext): Promise<number> {
   try {
     result = await client.promiseFailure(exitStatus, reason);
   } catch (error) {
-    // An error status is the Job API's definitive answer; anything else means
-    // the answer was lost on the way, when the real agent declares directly.
-    if ((error as { code?: unknown }).code === "JOB_API_STATUS") {
-      throw new Error(`failed to declare promised job failure: ${messageOf(error)}`, { cause: error });
-    }
-    logger.warn(`Couldn't reach the Job API to declare the promised failure: ${messageOf(error)}`);
+    // Any Job API error, an error status included (a stale token's 401, its
+    // 500), means the promise did not land, so the real agent declares it
+    // directly; the endpoint is idempotent for one exit status, so if the Job
+    // API's answer was only lost on the way, the repeat is harmless.
+    logger.warn(`Couldn't reach the Job API to declare the promised failure; declaring it directly: ${messageOf(error)}`);
     return declareDirectly(context, jobId, exitStatus, reason);
   }
   if (!result.accepted) throw notAccepted(result);
@@ -91,18 +91,18 @@ function notAccepted(result: Pick<PromiseFailureResult, "upstreamStatus" | "erro
 /**
  * Without a usable Job API, the real agent declares the failure itself with
  * `PUT jobs/{id}/promise_failure` on the Agent API (with that call's retries).
- * Buildkite's 409 and 422 are refusals, worded as the Job API's are.
+ * A failure is worded by the last response's status, as the Job API's
+ * refusals are, around the whole API error (`PUT <path>: 409 Conflict: <message>`),
+ * as Go wraps its ErrorResponse; ours names the path without the host.
  */
 async function declareDirectly(context: PromiseFailureContext, jobId: string, exitStatus: number, reason: string): Promise<number> {
   await withAgentApi(context, async (client) => {
     try {
       await client.promiseFailure(jobId, { exitStatus, ...(reason === "" ? {} : { reason }) });
     } catch (error) {
-      const { ApiError } = await import("@agent/api-client");
-      if (error instanceof ApiError && (error.status === 409 || error.status === 422)) {
-        throw notAccepted({ upstreamStatus: error.status, error: error.serverMessage }, error);
-      }
-      throw new Error(`failed to declare promised job failure: ${messageOf(error)}`, { cause: error });
+      // Branch on the ApiError's status field, not its class (STYLE §4).
+      const status = (error as { status?: unknown }).status;
+      throw notAccepted({ upstreamStatus: typeof status === "number" ? status : undefined, error: messageOf(error) }, error);
     }
   });
   context.logger.info(`Declared promised exit status ${exitStatus} for job ${jobId}`);

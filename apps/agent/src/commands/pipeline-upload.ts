@@ -31,7 +31,8 @@ export async function run(context: PipelineUploadContext): Promise<number> {
 
   const inputs = await readPipelineInputs({ files: context.args, stdin: context.stdin, cwd: context.cwd, logger });
 
-  const environ: Record<string, string> = {};
+  // Without a prototype: a pipeline's env block may name any key, "__proto__" too.
+  const environ: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(context.env)) if (value !== undefined) environ[name] = value;
   if (!config.noInterpolation) await resolveCommit(environ, context);
 
@@ -72,14 +73,20 @@ export async function run(context: PipelineUploadContext): Promise<number> {
       for (const document of documents) {
         let pipeline = document.pipeline;
         if (!config.noInterpolation) {
-          const traceContext = context.env.BUILDKITE_TRACE_CONTEXT;
+          const traceContext = environ.BUILDKITE_TRACE_CONTEXT;
           if (traceContext !== undefined) pipeline = { ...pipeline, env: { ...pipeline.env, BUILDKITE_TRACE_CONTEXT: traceContext } };
+          const preferRuntimeEnv = config.experiment.includes("interpolation-prefers-runtime-env");
           try {
-            pipeline = interpolatePipeline(pipeline, environ, {
-              preferRuntimeEnv: config.experiment.includes("interpolation-prefers-runtime-env"),
-            });
+            pipeline = interpolatePipeline(pipeline, environ, { preferRuntimeEnv });
           } catch (error) {
             throw new Error(`pipeline interpolation of "${input.name}" failed: ${messageOf(error)}`, { cause: error });
+          }
+          // go-pipeline's Interpolate writes the interpolated top-level env into the
+          // one environment of the whole upload, so the later documents and files,
+          // and the secret scan, see it too; the runtime env keeps a name it
+          // already has when preferred.
+          for (const [name, value] of Object.entries(pipeline.env ?? {})) {
+            if (!(preferRuntimeEnv && Object.hasOwn(environ, name))) environ[name] = value;
           }
         }
 
@@ -87,7 +94,7 @@ export async function run(context: PipelineUploadContext): Promise<number> {
           warning.path === "" ? warning.message : `${warning.path}: ${warning.message}`;
         const parseWarnings = document.warnings.map(describe);
         // Beyond the real agent, which leaves validity to Buildkite: the schema's problems, each with its path.
-        const schemaWarnings = checkPipelineSchema(JSON.parse(JSON.stringify(pipeline)) as unknown).map(describe);
+        const schemaWarnings = checkPipelineSchema(pipeline).map(describe);
         if (config.rejectParseWarnings && parseWarnings.length + schemaWarnings.length > 0) {
           throw new Error(
             `pipeline "${input.name}" parsed with warnings; refusing upload because --reject-parse-warnings is enabled: ${[...parseWarnings, ...schemaWarnings].join("; ")}`,

@@ -21,7 +21,6 @@ export async function run(context: CommandContext<typeof secretGetCommand>): Pro
 
   const { secrets, errors } = await withAgentApi(context, (client) => client.getSecrets(config.job, keys));
   if (errors.length > 0) {
-    for (const { key, error } of errors) context.logger.error(`secret "${key}": ${error.message}`);
     throw new Error(`Failed to fetch some secrets: ${errors.map(({ key, error }) => `secret "${key}": ${error.message}`).join("; ")}`);
   }
 

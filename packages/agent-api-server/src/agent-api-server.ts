@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
+import { pauseAgent, resumeAgent, stopAgent } from "./agent-control.js";
 import { sweepLostAgents } from "./agent-liveness.js";
 import { cancelBuild } from "./build-cancel.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -16,7 +17,6 @@ import { AgentApiServerError } from "./errors.js";
 import type { FaultHandle, FaultRule } from "./faults.js";
 import { createBuild, createJob, type BuildOptions, type JobOptions } from "./job-creation.js";
 import { chunksInOrder, jobLogStream } from "./job-log.js";
-import { ACTIVE_STATES } from "./job-states.js";
 import { cancelJob, timeOutJob } from "./job-transitions.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { MemoryStore } from "./memory-store.js";
@@ -262,7 +262,8 @@ export class AgentApiServer {
 
   /**
    * Adds a scheduled job to a build; returns a snapshot, including its job `token`.
-   * @throws AgentApiServerError `SERVER_UNKNOWN` (build, or a `dependsOn` name), `SERVER_TRANSITION` (build cancelled).
+   * @throws AgentApiServerError `SERVER_UNKNOWN` (build, or a `dependsOn` name), `SERVER_TRANSITION` (build cancelled),
+   * `SERVER_OPTION_INVALID` (`secrets` or `plugins` of the wrong shape).
    */
   createJob(buildId: string, options: JobOptions = {}): JobRecord {
     return structuredClone(createJob(this.#core, this.#build(buildId), options));
@@ -288,31 +289,17 @@ export class AgentApiServer {
 
   /** Makes the agent's next ping answer `disconnect` (`force` also cancels its job). @throws AgentApiServerError `SERVER_UNKNOWN`. */
   stopAgent(agentId: string, options: { readonly force?: boolean } = {}): void {
-    const agent = this.#agent(agentId);
-    agent.stopRequested = { force: options.force ?? false };
-    this.#core.store.agents.set(agent.id, agent);
-    if (options.force === true) {
-      for (const job of this.#core.store.jobs.values()) {
-        if (job.agentId === agent.id && ACTIVE_STATES.has(job.state)) cancelJob(this.#core, job);
-      }
-    }
-    this.#core.emit("agent.stop_requested", { agentId: agent.id, force: options.force ?? false });
+    stopAgent(this.#core, this.#agent(agentId), options.force ?? false);
   }
 
   /** Makes the agent's pings answer `pause` until `resumeAgent`. @throws AgentApiServerError `SERVER_UNKNOWN`. */
   pauseAgent(agentId: string, options: { readonly note?: string } = {}): void {
-    const agent = this.#agent(agentId);
-    agent.paused = { note: options.note, until: undefined };
-    this.#core.store.agents.set(agent.id, agent);
-    this.#core.emit("agent.paused", { agentId: agent.id, note: options.note, timeoutInMinutes: undefined });
+    pauseAgent(this.#core, this.#agent(agentId), options.note, undefined);
   }
 
   /** Ends a pause. @throws AgentApiServerError `SERVER_UNKNOWN`. */
   resumeAgent(agentId: string): void {
-    const agent = this.#agent(agentId);
-    agent.paused = undefined;
-    this.#core.store.agents.set(agent.id, agent);
-    this.#core.emit("agent.resumed", { agentId: agent.id });
+    resumeAgent(this.#core, this.#agent(agentId));
   }
 
   /** Makes a secret available to `GET jobs/{id}/secrets` for one build or a whole pipeline (build wins). */
@@ -366,7 +353,13 @@ export class AgentApiServer {
   ): Promise<DomainEventOf<K>> {
     const { match = () => true, signal } = options;
     const accepts = (event: DomainEvent): event is DomainEventOf<K> => event.type === type && match(event as DomainEventOf<K>);
-    const past = this.#core.events.find(accepts);
+    let past: DomainEventOf<K> | undefined;
+    try {
+      past = this.#core.events.find(accepts);
+    } catch (error) {
+      // A throwing `match` rejects, as it does on a future event: callers only `await`.
+      return Promise.reject(error);
+    }
     if (past !== undefined) return Promise.resolve(past);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {

@@ -7,7 +7,8 @@
  * - `SERVER_TRANSITION`: a programmatic state change is illegal in the job's state.
  * - `SERVER_IO`: the server's own storage (its temp dir) failed.
  * - `SERVER_PIPELINE`: an uploaded pipeline that passed the schema cannot be applied
- *   (too many jobs, an empty secret name); the upload is rejected with the message.
+ *   (too many jobs, an oversized matrix, an empty secret name, plugins of the wrong
+ *   shape); the upload is rejected with the message.
  */
 export type AgentApiServerErrorCode =
   | "SERVER_OPTION_INVALID"

@@ -82,12 +82,26 @@ export interface JobExtras {
   readonly attributes?: Record<string, unknown>;
   readonly dependsOnJobIds?: readonly string[];
   readonly pipelineUploadUuid?: string;
+  /** The step's id, shared by every parallel and matrix copy of one pipeline step. @default a new id */
+  readonly stepId?: string;
   readonly parallelJob?: number;
   readonly parallelJobCount?: number;
 }
 
 /** Creates one scheduled job in `build`. */
 export function createJob(core: ServerCore, build: BuildRecord, options: JobOptions, extras: JobExtras = {}): JobRecord {
+  const job = prepareJob(core, build, options, extras);
+  addJob(core, job);
+  return job;
+}
+
+/**
+ * One scheduled job of `build`, checked and built but not stored, so that a caller
+ * creating several (a pipeline upload) can refuse the lot before any exists.
+ * @throws AgentApiServerError `SERVER_TRANSITION` (build not running), `SERVER_UNKNOWN`
+ * (a `dependsOn` name), `SERVER_OPTION_INVALID` (secrets or plugins of the wrong shape).
+ */
+export function prepareJob(core: ServerCore, build: BuildRecord, options: JobOptions, extras: JobExtras = {}): JobRecord {
   if (build.state !== "running") {
     throw new AgentApiServerError("SERVER_TRANSITION", `cannot add a job to build ${build.id}: it is ${build.state}`);
   }
@@ -104,7 +118,7 @@ export function createJob(core: ServerCore, build: BuildRecord, options: JobOpti
     ? options.artifactPaths.join(";")
     : (options.artifactPaths as string | undefined);
   const step: StepRecord = {
-    id: core.newId(),
+    id: extras.stepId ?? core.newId(),
     key: options.key,
     label: options.label,
     command,
@@ -117,13 +131,12 @@ export function createJob(core: ServerCore, build: BuildRecord, options: JobOpti
     cache: options.cache,
     attributes: extras.attributes ?? stepAttributes(options, command),
   };
-  const job: JobRecord = {
+  return {
     id: core.newId(),
     buildId: build.id,
     step,
     token: core.newToken("bkaj"),
     state: "scheduled",
-    env: {},
     dependsOn: [...new Set(dependsOn)],
     priority: options.priority ?? 0,
     parallelJob: extras.parallelJob,
@@ -142,10 +155,13 @@ export function createJob(core: ServerCore, build: BuildRecord, options: JobOpti
     promisedFailure: undefined,
     pipelineUploadUuid: extras.pipelineUploadUuid,
   };
+}
+
+/** Stores a job from {@link prepareJob} and its token. */
+export function addJob(core: ServerCore, job: JobRecord): void {
   core.store.jobs.set(job.id, job);
   core.store.tokens.set(job.token, { token: job.token, kind: "job", subjectId: job.id, revoked: false });
-  core.emit("job.created", { jobId: job.id, buildId: build.id });
-  return job;
+  core.emit("job.created", { jobId: job.id, buildId: job.buildId });
 }
 
 /** Job ids a step reference (job id, step id or step key) names within a build. */

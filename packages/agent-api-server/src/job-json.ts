@@ -46,7 +46,7 @@ function stepJson(job: JobRecord): Record<string, unknown> {
 
 /**
  * The job's whole environment, as Buildkite sends it: the `BUILDKITE_*` facts about
- * build, pipeline, step and agent, then build env, step env and job env (later wins).
+ * build, pipeline, step and agent, then build env and step env (later wins).
  */
 export function jobEnv(
   core: ServerCore,
@@ -97,5 +97,5 @@ export function jobEnv(
       env[`BUILDKITE_AGENT_META_DATA_${name}`] = tag.slice(eq + 1);
     }
   }
-  return { ...env, ...build.env, ...step.env, ...job.env };
+  return { ...env, ...build.env, ...step.env };
 }

@@ -143,36 +143,31 @@ export function timeOutJob(core: ServerCore, job: JobRecord): void {
  * "agent lost" (the retry rule for it is `exit_status: -1, signal_reason: none`).
  */
 export function releaseLostAgentJobs(core: ServerCore, agent: AgentRecord): string[] {
-  const affected: string[] = [];
+  const affected = requeueOfferedJobs(core, agent);
   for (const job of core.store.jobs.values()) {
-    if (job.agentId !== agent.id) continue;
-    if (job.state === "assigned") {
-      job.agentId = undefined;
-      const from = job.state;
-      job.state = "scheduled";
-      core.saveJob(job, from);
-      affected.push(job.id);
-    } else if (ACTIVE_STATES.has(job.state)) {
-      const to = job.state === "canceling" ? "canceled" : job.state === "timing_out" ? "timed_out" : "finished";
-      job.exitStatus = -1;
-      job.signal = undefined;
-      job.signalReason = undefined;
-      finalise(core, job, to, core.now());
-      affected.push(job.id);
-    }
+    if (job.agentId !== agent.id || !ACTIVE_STATES.has(job.state)) continue;
+    const to = job.state === "canceling" ? "canceled" : job.state === "timing_out" ? "timed_out" : "finished";
+    job.exitStatus = -1;
+    job.signal = undefined;
+    job.signalReason = undefined;
+    finalise(core, job, to, core.now());
+    affected.push(job.id);
   }
   return affected;
 }
 
-/** Offered-but-not-accepted jobs of an agent that disconnected go back to the queue. */
-export function requeueOfferedJobs(core: ServerCore, agent: AgentRecord): void {
+/** Offered-but-not-accepted jobs of an agent that disconnected (or was lost) go back to the queue; returns their ids. */
+export function requeueOfferedJobs(core: ServerCore, agent: AgentRecord): string[] {
+  const requeued: string[] = [];
   for (const job of core.store.jobs.values()) {
     if (job.agentId === agent.id && job.state === "assigned") {
       job.agentId = undefined;
       job.state = "scheduled";
       core.saveJob(job, "assigned");
+      requeued.push(job.id);
     }
   }
+  return requeued;
 }
 
 function finalise(core: ServerCore, job: JobRecord, to: JobState, finishedAt: number): void {

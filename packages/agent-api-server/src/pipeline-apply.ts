@@ -1,12 +1,13 @@
-import { interpolateStepMatrix } from "@agent/pipeline";
+import { inferStepKind, interpolateStepMatrix } from "@agent/pipeline";
 import { AgentApiServerError } from "./errors.js";
-import { createJob, queryRules, resolveStepRef, type JobOptions } from "./job-creation.js";
+import { addJob, prepareJob, queryRules, resolveStepRef, type JobOptions } from "./job-creation.js";
 import { mergeSecrets, normaliseSecrets, type StepSecret } from "./step-secrets.js";
 import { cancelJob } from "./job-transitions.js";
 import type { ServerCore } from "./server-core.js";
-import type { BuildRecord, PipelineUploadRecord } from "./store.js";
+import type { BuildRecord, JobRecord, PipelineUploadRecord } from "./store.js";
 
 type Json = Record<string, unknown>;
+type StepKind = NonNullable<ReturnType<typeof inferStepKind>>;
 
 /**
  * Turns an accepted pipeline upload into jobs of its build, roughly as Buildkite
@@ -16,34 +17,60 @@ type Json = Record<string, unknown>;
  * match nothing are ignored), `skip` drops a step, `trigger` steps are not run.
  * With `replace`, the build's jobs not yet offered to an agent are cancelled first.
  * Returns the new job ids.
+ * @throws AgentApiServerError `SERVER_PIPELINE`, or `@agent/pipeline`'s `PIPELINE_MATRIX`
+ * error, for an upload that cannot be applied; nothing has changed then.
  */
 export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, build: BuildRecord): string[] {
-  const pipeline = upload.pipeline as Json;
-  // Counted before anything is created: a 60-byte upload with `parallelism: 3e7`
-  // (or a wide matrix) must be refused, not fanned out until the heap runs out.
-  checkSteps(pipeline["steps"]);
+  // Every job is built and checked (fan-out counted, matrix applied, secrets and
+  // plugins read) before anything changes, so an upload is applied whole or not at all.
+  const jobs = planJobs(core, upload, build);
   if (upload.replace) {
     for (const job of [...core.store.jobs.values()]) {
       if (job.buildId === build.id && job.state === "scheduled") cancelJob(core, job);
     }
   }
+  for (const job of jobs) addJob(core, job);
+  return jobs.map((job) => job.id);
+}
+
+/** The upload's jobs, in order, built but not stored. */
+function planJobs(core: ServerCore, upload: PipelineUploadRecord, build: BuildRecord): JobRecord[] {
+  const pipeline = upload.pipeline as Json;
   const pipelineEnv = stringMap(pipeline["env"]);
   const pipelineAgents = pipeline["agents"];
   const pipelineSecrets = secretsOf(pipeline["secrets"]);
-  const created: string[] = [];
+  const planned: JobRecord[] = [];
+  let total = 0;
   let barrier: string[] = [];
+  // `depends_on` names steps already in the build or planned earlier in this upload.
+  const resolve = (key: string) => [
+    ...resolveStepRef(core, build.id, key),
+    ...planned.filter((job) => job.step.key === key).map((job) => job.id),
+  ];
 
   const walk = (steps: unknown[]) => {
     for (const raw of steps) {
-      const step = classify(raw);
-      if (step.kind === "wait") {
-        barrier = [...created];
-      } else if (step.kind === "group") {
-        walk(Array.isArray(step.attrs["steps"]) ? step.attrs["steps"] : []);
-      } else if (step.kind === "command") {
-        const attrs = step.attrs;
+      const { kind, attrs } = stepOf(raw);
+      if (kind === "wait" || kind === "block" || kind === "input") {
+        barrier = planned.map((job) => job.id);
+      } else if (kind === "group") {
+        walk(Array.isArray(attrs["steps"]) ? attrs["steps"] : []);
+      } else if (kind === "command") {
         if (attrs["skip"] !== undefined && attrs["skip"] !== false && attrs["skip"] !== null) continue;
-        const dependsOn = [...barrier, ...dependencies(core, build.id, attrs["depends_on"])];
+        // Counted before the step fans out: a 60-byte upload with `parallelism: 3e7`
+        // (or a wide matrix) must be refused, not expanded until the heap runs out.
+        total += matrixSize(attrs["matrix"]) * parallelismOf(attrs);
+        if (total > MAX_JOBS_PER_UPLOAD) {
+          throw new AgentApiServerError(
+            "SERVER_PIPELINE",
+            `the pipeline would create more than ${MAX_JOBS_PER_UPLOAD} jobs (check parallelism and matrix)`,
+          );
+        }
+        const dependsOn = [...barrier, ...dependencies(attrs["depends_on"], resolve)];
+        const stepSecrets = secretsOf(attrs["secrets"]);
+        // One pipeline step, one step id: its parallel and matrix copies share it, so
+        // BUILDKITE_STEP_ID is the same in each and `step update <id>` relabels them all.
+        const stepId = core.newId();
         for (const instance of expand(attrs)) {
           // Everything per job comes from the interpolated step (the key is never interpolated).
           const step = instance.attrs;
@@ -57,26 +84,28 @@ export function applyPipeline(core: ServerCore, upload: PipelineUploadRecord, bu
             priority: typeof step["priority"] === "number" ? step["priority"] : undefined,
             timeoutInMinutes: typeof step["timeout_in_minutes"] === "number" ? step["timeout_in_minutes"] : undefined,
             artifactPaths: artifactPaths(step["artifact_paths"]),
-            secrets: mergeSecrets(pipelineSecrets, secretsOf(step["secrets"])).map(({ key, environmentVariable }) => ({
+            secrets: mergeSecrets(pipelineSecrets, stepSecrets).map(({ key, environmentVariable }) => ({
               key,
               environment_variable: environmentVariable,
             })),
             cache: step["cache"],
           };
-          const job = createJob(core, build, options, {
-            attributes: instance.attrs,
+          const extras = {
+            attributes: step,
             dependsOnJobIds: dependsOn,
             pipelineUploadUuid: upload.uuid,
+            stepId,
             parallelJob: instance.parallelJob,
             parallelJobCount: instance.parallelJobCount,
-          });
-          created.push(job.id);
+          };
+          planned.push(asPipelineProblem(() => prepareJob(core, build, options, extras)));
         }
       }
+      // Trigger steps, and steps of no kind go-pipeline knows, run nothing here.
     }
   };
-  walk(pipeline["steps"] as unknown[]);
-  return created;
+  walk(Array.isArray(pipeline["steps"]) ? pipeline["steps"] : []);
+  return planned;
 }
 
 /** Most jobs one upload may create; Buildkite refuses builds far smaller than a runaway fan-out. */
@@ -85,34 +114,21 @@ export const MAX_JOBS_PER_UPLOAD = 1000;
 const MAX_MATRIX_DIMENSIONS = 6;
 const MAX_MATRIX_ELEMENTS = 20;
 
-/** A pipeline's or step's secrets; one the schema let through but that names nothing is the pipeline's problem. */
+/** A pipeline's or step's secrets. */
 function secretsOf(value: unknown): StepSecret[] {
-  try {
-    return normaliseSecrets(value);
-  } catch (error) {
-    throw new AgentApiServerError("SERVER_PIPELINE", (error as Error).message);
-  }
+  return asPipelineProblem(() => normaliseSecrets(value));
 }
 
-// Checked before any job is created, so that an upload is applied whole or not at all.
-function checkSteps(steps: unknown): void {
-  let total = 0;
-  const count = (list: unknown[]) => {
-    for (const raw of list) {
-      const step = classify(raw);
-      if (step.kind === "group") count(Array.isArray(step.attrs["steps"]) ? step.attrs["steps"] : []);
-      if (step.kind !== "command") continue;
-      secretsOf(step.attrs["secrets"]);
-      total += matrixSize(step.attrs["matrix"]) * parallelismOf(step.attrs);
-      if (total > MAX_JOBS_PER_UPLOAD) {
-        throw new AgentApiServerError(
-          "SERVER_PIPELINE",
-          `the pipeline would create more than ${MAX_JOBS_PER_UPLOAD} jobs (check parallelism and matrix)`,
-        );
-      }
+/** Runs `read`; what it calls a bad option (secrets, plugins) is, in an upload, the pipeline's problem. */
+function asPipelineProblem<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof AgentApiServerError && error.code === "SERVER_OPTION_INVALID") {
+      throw new AgentApiServerError("SERVER_PIPELINE", error.message, { cause: error });
     }
-  };
-  count(Array.isArray(steps) ? steps : []);
+    throw error;
+  }
 }
 
 /** How many combinations a `matrix` has, without building them. */
@@ -126,7 +142,7 @@ function matrixSize(matrix: unknown): number {
       : [];
   if (dimensions.length > MAX_MATRIX_DIMENSIONS || dimensions.some((values) => values.length > MAX_MATRIX_ELEMENTS)) {
     throw new AgentApiServerError(
-      "SERVER_UNKNOWN",
+      "SERVER_PIPELINE",
       `a matrix may have at most ${MAX_MATRIX_DIMENSIONS} dimensions of at most ${MAX_MATRIX_ELEMENTS} elements`,
     );
   }
@@ -140,38 +156,33 @@ function parallelismOf(attrs: Json): number {
   return typeof parallelism === "number" && parallelism > 1 ? Math.floor(parallelism) : 1;
 }
 
-function classify(raw: unknown): { kind: "command" | "wait" | "group" | "other"; attrs: Json } {
-  if (typeof raw === "string") {
-    return { kind: ["wait", "waiter", "block", "input"].includes(raw) ? "wait" : "other", attrs: {} };
-  }
-  if (typeof raw !== "object" || raw === null) return { kind: "other", attrs: {} };
-  const step = raw as Json;
-  const type = step["type"];
-  if (typeof type === "string") {
-    if (["script", "command", "commands"].includes(type)) return { kind: "command", attrs: flatten(step) };
-    if (["wait", "waiter", "block", "input"].includes(type)) return { kind: "wait", attrs: step };
-    if (type === "group") return { kind: "group", attrs: step };
-    return { kind: "other", attrs: step };
-  }
-  if ("group" in step) return { kind: "group", attrs: step };
-  if ("wait" in step || "waiter" in step || "block" in step || "input" in step) return { kind: "wait", attrs: step };
-  if ("trigger" in step) return { kind: "other", attrs: step };
-  if ("command" in step || "commands" in step || "script" in step || "plugins" in step) {
-    return { kind: "command", attrs: flatten(step) };
-  }
-  return { kind: "other", attrs: step };
+/** Scalar steps (go-pipeline `NewScalarStep`): `wait`/`waiter` are wait steps, the rest block steps. */
+const SCALAR_STEPS: Readonly<Record<string, StepKind>> = {
+  wait: "wait",
+  waiter: "wait",
+  block: "block",
+  input: "block",
+  manual: "block",
+};
+/** The keys of Buildkite's schema's `nestedCommandStep` form, `{script: {command: "x", …}}`. */
+const NESTED_COMMAND_KEYS = ["command", "commands", "script"];
+
+/**
+ * A step's kind, by `@agent/pipeline`'s `inferStepKind` (go-pipeline's rules), and
+ * its fields. A command step in the schema's nested form (a mapping whose one key
+ * names the step type and holds the step) is read as the step it holds.
+ */
+function stepOf(raw: unknown): { kind: StepKind | undefined; attrs: Json } {
+  if (typeof raw === "string") return { kind: Object.hasOwn(SCALAR_STEPS, raw) ? SCALAR_STEPS[raw] : undefined, attrs: {} };
+  if (!isMapping(raw)) return { kind: undefined, attrs: {} };
+  const keys = Object.keys(raw);
+  const nested = keys.length === 1 && NESTED_COMMAND_KEYS.includes(keys[0]!) ? raw[keys[0]!] : undefined;
+  if (isMapping(nested)) return { kind: "command", attrs: nested };
+  return { kind: inferStepKind(raw), attrs: raw };
 }
 
-/** `command: {command: "x", …}` (a step nested under its type key) → one flat step. */
-function flatten(step: Json): Json {
-  for (const name of ["command", "commands", "script"]) {
-    const inner = step[name];
-    if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) {
-      const { [name]: _nested, ...rest } = step;
-      return { ...rest, ...(inner as Json) };
-    }
-  }
-  return step;
+function isMapping(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function commandOf(attrs: Json): string | undefined {
@@ -180,13 +191,13 @@ function commandOf(attrs: Json): string | undefined {
   return typeof command === "string" ? command : undefined;
 }
 
-function dependencies(core: ServerCore, buildId: string, value: unknown): string[] {
+function dependencies(value: unknown, resolve: (key: string) => string[]): string[] {
   if (value === undefined || value === null) return [];
   const refs = Array.isArray(value) ? value : [value];
   const ids: string[] = [];
   for (const ref of refs) {
-    const key = typeof ref === "string" ? ref : typeof ref === "object" && ref !== null ? (ref as Json)["step"] : undefined;
-    if (typeof key === "string") ids.push(...resolveStepRef(core, buildId, key));
+    const key = typeof ref === "string" ? ref : isMapping(ref) ? ref["step"] : undefined;
+    if (typeof key === "string") ids.push(...resolve(key));
   }
   return ids;
 }

@@ -30,3 +30,17 @@ describe("normalisePlugins", () => {
     expect(normalisePlugins(undefined)).toBeUndefined();
   });
 });
+
+describe("normalisePlugins: shapes go-pipeline refuses", () => {
+  // Regression: a list item that was neither a string nor a map (a number, a list)
+  // was silently dropped, so the job ran without a plugin the pipeline named.
+  it.each([
+    ["a number in the list", [1]],
+    ["a list in the list", [["docker#v1"]]],
+    ["a bare string", "docker#v1"],
+  ])("%s", (_name, plugins) => {
+    expect(() => normalisePlugins(plugins)).toThrow(
+      expect.objectContaining({ code: "SERVER_OPTION_INVALID", message: expect.stringMatching(/^plugins: unmarshaling plugins/) }),
+    );
+  });
+});

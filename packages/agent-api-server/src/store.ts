@@ -135,8 +135,6 @@ export interface JobRecord {
   /** Job-scoped access token (`bkaj_…`). */
   token: string;
   state: JobState;
-  /** Extra env on top of the build's and the step's. */
-  env: Record<string, string>;
   /** Jobs that must reach a terminal state before this one can be dispatched or acquired. */
   dependsOn: string[];
   priority: number;

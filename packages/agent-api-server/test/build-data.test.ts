@@ -146,6 +146,19 @@ describe("OIDC, secrets and repository tokens", () => {
     expect(bad.status).toBe(422);
   });
 
+  // Regression: `in` found Object.prototype names, so `constructor` passed as a claim
+  // of the token and the subject became the text of the Object function.
+  it.each([
+    ["subject_claim", { subject_claim: "constructor" }, /^subject_claim "constructor" is not a claim/],
+    ["aws_session_tags", { aws_session_tags: ["toString"] }, /^aws_session_tags names "toString"/],
+  ])("refuses %s naming an Object.prototype property", async (_name, body, message) => {
+    const { server, endpoint } = await startServer();
+    const { job } = await runningJob(server, endpoint);
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/oidc/tokens`, { token: job.token, body });
+    expect(answer.status).toBe(422);
+    expect(answer.json.message).toMatch(message);
+  });
+
   it("issues an unsigned JWT without a signing key", async () => {
     const { server, endpoint } = await startServer();
     const { job } = await runningJob(server, endpoint);

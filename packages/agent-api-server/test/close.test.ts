@@ -63,13 +63,15 @@ describe("close", () => {
     const idleSocketClosed = new Promise<void>((resolve) => {
       for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.once("close", () => resolve());
     });
-    server.injectFault({ route: "token", fault: { kind: "delay", ms: 60_000 } });
+    const delay = server.injectFault({ route: "token", fault: { kind: "delay", ms: 60_000 } });
     const stuck = new Promise<string>((resolve) => {
       request(`${endpoint}/token`, { headers: { Authorization: "Token r" } }, () => resolve("answered"))
         .on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"))
         .end();
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Close only once the request is inside the delay, however slow the machine.
+    for (let i = 0; i < 500 && delay.hits === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(delay.hits).toBe(1);
 
     const started = performance.now();
     await server.close();
@@ -127,6 +129,26 @@ describe("close racing listen", () => {
 });
 
 describe("event observers", () => {
+  // Regression: a `match` that threw on an already-logged event threw out of
+  // waitForEvent itself instead of rejecting the promise it returns.
+  it("a match throwing on a past event rejects the returned promise", async () => {
+    const server = new AgentApiServer();
+    try {
+      server.createBuild();
+      let waiting: Promise<unknown> | undefined;
+      expect(() => {
+        waiting = server.waitForEvent("build.created", {
+          match: () => {
+            throw new Error("match bug");
+          },
+        });
+      }).not.toThrow();
+      await expect(waiting).rejects.toThrow("match bug");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a throwing onEvent listener does not break requests, and a throwing match rejects its wait", async () => {
     const server = new AgentApiServer({ registrationToken: "r" });
     const { endpoint } = await server.listen();

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { call, loadPipelineSchema, PIPELINE_SCHEMA_DIR, runningJob, startServer } from "./harness.js";
+import { call, loadPipelineSchema, PIPELINE_SCHEMA_DIR, registerAgent, runningJob, startServer } from "./harness.js";
 
 const schema = loadPipelineSchema();
 const VALID_DIR = new URL("valid-pipelines/", PIPELINE_SCHEMA_DIR);
@@ -193,6 +193,100 @@ describe("pipeline upload", () => {
     await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "p", pipeline: { steps: [{ command: "new" }] }, replace: true } });
     expect(server.job(pending.id)?.state).toBe("canceled");
     expect(server.job(job.id)?.state).toBe("running");
+  });
+});
+
+describe("pipeline upload: applied whole or not at all", () => {
+  // Regression: jobs were created step by step while the matrix was applied, so an
+  // upload rejected at its second step kept the first step's job, and `replace` had
+  // already cancelled the build's queued jobs.
+  it.each([false, true])("a bad matrix token in the second step creates no job and cancels nothing (replace: %s)", async (replace) => {
+    const { server, endpoint } = await startServer();
+    const { job, buildId } = await runningJob(server, endpoint);
+    server.createJob(buildId, { command: "queued" });
+    const pipeline = { steps: [{ command: "first" }, { command: "echo {{matrix.nope}}", matrix: ["a", "b"] }] };
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "w-1", pipeline, replace } });
+    expect(answer.status).toBe(422);
+    expect(answer.json).toEqual({ message: "Pipeline could not be applied: unknown matrix tokens in input: matrix.nope" });
+    expect(server.jobs(buildId).map((j) => [j.step.command, j.state])).toEqual([
+      ["make test", "running"],
+      ["queued", "scheduled"],
+    ]);
+  });
+
+  // Regression: plugins that were neither strings nor maps were dropped silently and
+  // the job ran without them.
+  it("rejects plugins of a shape go-pipeline refuses, as the pipeline's problem", async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => void errors.push(message) };
+    const { server, endpoint } = await startServer({ logger });
+    const { job, buildId } = await runningJob(server, endpoint);
+    const pipeline = { steps: [{ command: "ok" }, { command: "x", plugins: [1] }] };
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "pl-1", pipeline } });
+    expect(answer.status).toBe(422);
+    expect(answer.json).toEqual({ message: expect.stringMatching(/^Pipeline could not be applied: plugins: unmarshaling plugins: plugin type/) });
+    expect(server.jobs(buildId)).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("pipeline upload: step kinds as go-pipeline infers them", () => {
+  // Regression: `manual` steps were not barriers, a `script:` key made a command
+  // step, and `type` was read after the keys.
+  it.each([
+    ["the manual scalar", "manual"],
+    ["a manual: step", { manual: "Deploy?" }],
+    ["type: manual", { type: "manual", prompt: "Deploy?" }],
+    ["an input: step", { input: "Details" }],
+    ["type: waiter", { type: "waiter" }],
+  ])("%s makes later steps wait for earlier ones", async (_name, barrier) => {
+    const { server, endpoint } = await startServer();
+    const { job, buildId } = await runningJob(server, endpoint);
+    const pipeline = { steps: [{ command: "before" }, barrier, { command: "after" }] };
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "k-1", pipeline } });
+    expect(answer.status).toBe(201);
+    const [before, after] = server.jobs(buildId).filter((j) => j.pipelineUploadUuid === "k-1");
+    expect(after!.dependsOn).toEqual([before!.id]);
+  });
+
+  it.each([
+    ["a script: key is not a command step", { script: "echo" }, []],
+    ["type: script is a command step", { type: "script", command: "echo" }, ["echo"]],
+    ["type wins over the keys", { type: "trigger", command: "echo" }, []],
+    ["the schema's nested command form", { script: { command: "nested", label: "N" } }, ["nested"]],
+  ])("%s", async (_name, step, commands) => {
+    const { server, endpoint } = await startServer();
+    const { job, buildId } = await runningJob(server, endpoint);
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "k-2", pipeline: { steps: [step] } } });
+    expect(answer.status).toBe(201);
+    expect(server.jobs(buildId).filter((j) => j.pipelineUploadUuid === "k-2").map((j) => j.step.command)).toEqual(commands);
+  });
+});
+
+describe("pipeline upload: one step id per pipeline step", () => {
+  // Regression: each parallel or matrix copy got its own step id, so BUILDKITE_STEP_ID
+  // differed between copies and `step update <id>` relabelled only one of them.
+  it("shares the step id across parallel and matrix copies, and step update by id relabels them all", async () => {
+    const { server, endpoint } = await startServer();
+    const { job, buildId } = await runningJob(server, endpoint);
+    const pipeline = { steps: [{ command: "t {{matrix}}", matrix: ["a", "b"], parallelism: 2 }, { command: "other" }] };
+    const answer = await call(endpoint, "POST", `jobs/${job.id}/pipelines`, { token: job.token, body: { uuid: "s-1", pipeline } });
+    expect(answer.status).toBe(201);
+    const created = server.jobs(buildId).filter((j) => j.pipelineUploadUuid === "s-1");
+    expect(created).toHaveLength(5);
+    const copies = created.slice(0, 4);
+    const stepId = copies[0]!.step.id;
+    expect(new Set(copies.map((j) => j.step.id))).toEqual(new Set([stepId]));
+    expect(created[4]!.step.id).not.toBe(stepId);
+
+    const agent = await registerAgent(endpoint);
+    const ping = await call(endpoint, "GET", "ping", { token: agent.token });
+    expect(ping.json.job.env.BUILDKITE_STEP_ID).toBe(stepId);
+
+    const update = await call(endpoint, "PUT", `steps/${stepId}`, { token: job.token, body: { attribute: "label", value: "Relabelled" } });
+    expect(update.status).toBe(200);
+    expect(server.jobs(buildId).filter((j) => j.step.id === stepId).map((j) => j.step.label)).toEqual(Array(4).fill("Relabelled"));
+    expect(server.job(created[4]!.id)?.step.label).toBeUndefined();
   });
 });
 

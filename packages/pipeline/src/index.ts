@@ -5,6 +5,7 @@ export type { InterpolateOptions, InterpolationEnv } from "./interpolate.js";
 export { parsePipeline } from "./parse-pipeline.js";
 export type { ParsedDocument, ParsedPipelines, ParsePipelineOptions, Pipeline } from "./parse-pipeline.js";
 export type { PipelineStep } from "./step-decode.js";
+export { inferStepKind } from "./step-decode.js";
 export { interpolatePipeline } from "./interpolate-pipeline.js";
 export type { InterpolatePipelineOptions } from "./interpolate-pipeline.js";
 export { canonicalPluginSource, PipelinePlugin, readPlugins } from "./plugin-source.js";

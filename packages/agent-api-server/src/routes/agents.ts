@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { pauseAgent, resumeAgent, stopAgent } from "../agent-control.js";
 import { principalAgent } from "../auth.js";
 import {
   objectBody,
@@ -10,8 +11,7 @@ import {
 } from "../body-fields.js";
 import { nextJobFor } from "../dispatch.js";
 import { jobJson } from "../job-json.js";
-import { ACTIVE_STATES } from "../job-states.js";
-import { assignJob, cancelJob, requeueOfferedJobs } from "../job-transitions.js";
+import { assignJob, requeueOfferedJobs } from "../job-transitions.js";
 import type { Handler, RouteContext } from "../route-context.js";
 import { stableUuid } from "../stable-uuid.js";
 import type { AgentRecord } from "../store.js";
@@ -117,43 +117,21 @@ export const agentHandlers = {
   },
 
   "agents.stop": async (ctx) => {
-    const { core } = ctx;
-    const agent = principalAgent(core, ctx.principal!);
-    const force = optionalBoolean(objectBody(await ctx.json(), true), "force") ?? false;
-    agent.stopRequested = { force };
-    core.store.agents.set(agent.id, agent);
-    if (force) {
-      // A forced stop does not wait for the running job: cancel it, as the agent
-      // itself does on an ungraceful stop.
-      for (const job of core.store.jobs.values()) {
-        if (job.agentId === agent.id && ACTIVE_STATES.has(job.state)) cancelJob(core, job);
-      }
-    }
-    core.emit("agent.stop_requested", { agentId: agent.id, force });
+    const agent = principalAgent(ctx.core, ctx.principal!);
+    stopAgent(ctx.core, agent, optionalBoolean(objectBody(await ctx.json(), true), "force") ?? false);
     return { status: 200, body: {} };
   },
 
   "agents.pause": async (ctx) => {
-    const { core } = ctx;
-    const agent = principalAgent(core, ctx.principal!);
+    const agent = principalAgent(ctx.core, ctx.principal!);
     const body = objectBody(await ctx.json(), true);
-    const note = optionalString(body, "note");
     const timeoutInMinutes = optionalInteger(body, "timeout_in_minutes", 0, 525_600);
-    agent.paused = {
-      note,
-      until: timeoutInMinutes === undefined || timeoutInMinutes === 0 ? undefined : core.now() + timeoutInMinutes * 60_000,
-    };
-    core.store.agents.set(agent.id, agent);
-    core.emit("agent.paused", { agentId: agent.id, note, timeoutInMinutes });
+    pauseAgent(ctx.core, agent, optionalString(body, "note"), timeoutInMinutes);
     return { status: 200, body: {} };
   },
 
   "agents.resume": async (ctx) => {
-    const { core } = ctx;
-    const agent = principalAgent(core, ctx.principal!);
-    agent.paused = undefined;
-    core.store.agents.set(agent.id, agent);
-    core.emit("agent.resumed", { agentId: agent.id });
+    resumeAgent(ctx.core, principalAgent(ctx.core, ctx.principal!));
     return { status: 200, body: {} };
   },
 

@@ -59,14 +59,14 @@ export const oidcHandlers = {
     if (tags.length > 0) {
       const principalTags: Record<string, string[]> = {};
       for (const tag of tags) {
-        if (!(tag in claims)) throw new HttpError(422, `aws_session_tags names "${tag.slice(0, 60)}", which is not a claim of this token`);
+        if (!Object.hasOwn(claims, tag)) throw new HttpError(422, `aws_session_tags names "${tag.slice(0, 60)}", which is not a claim of this token`);
         principalTags[tag] = [String(claims[tag])];
       }
       claims["https://aws.amazon.com/tags"] = { principal_tags: principalTags, transitive_tag_keys: tags };
     }
     const subjectClaim = optionalString(body, "subject_claim");
     if (subjectClaim !== undefined && subjectClaim !== "") {
-      if (!(subjectClaim in claims)) throw new HttpError(422, `subject_claim "${subjectClaim.slice(0, 60)}" is not a claim of this token`);
+      if (!Object.hasOwn(claims, subjectClaim)) throw new HttpError(422, `subject_claim "${subjectClaim.slice(0, 60)}" is not a claim of this token`);
       claims["sub"] = String(claims[subjectClaim]);
     }
     core.emit("oidc.token_issued", { jobId: job.id, audience });

@@ -1,4 +1,4 @@
-import type { ApiClient, Job, Ping, RegisterResponse } from "@agent/api-client";
+import { isRetryableStatus, type ApiClient, type Job, type Ping, type RegisterResponse } from "@agent/api-client";
 import { sleepUnlessAborted } from "./clock.js";
 import { AgentWorkerError } from "./errors.js";
 import type { IdleMonitor } from "./idle-monitor.js";
@@ -25,28 +25,7 @@ export interface WorkerContext {
 /** A status that makes a call pointless to repeat: any 4xx except 429 (agent-api.md §10). */
 function isUnrecoverable(error: unknown): boolean {
   const e = error as { code?: string; status?: number };
-  return e.code === "API_HTTP_STATUS" && e.status !== undefined && e.status !== 429 && e.status < 500;
-}
-
-/**
- * `JobRun` takes its job through `acceptJob`. In acquire-job mode the job is already
- * ours (acquired, not accepted), so this client hands over the acquire answer
- * there instead of accepting again; every other call goes to `client` itself.
- */
-function handingOver(client: ApiClient, acquired: { readonly job: Job } | { readonly error: unknown }): ApiClient {
-  return new Proxy(client, {
-    get(target, property) {
-      if (property === "acceptJob") {
-        return async (): Promise<Job> => {
-          if ("error" in acquired) throw acquired.error;
-          return acquired.job;
-        };
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      // Bound to the real client: its methods use private fields a proxy does not have.
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return e.code === "API_HTTP_STATUS" && e.status !== undefined && !isRetryableStatus(e.status);
 }
 
 /**
@@ -202,17 +181,26 @@ export class AgentWorker {
       }
       acquired = { error };
     }
-    await this.#runJob(jobId, handingOver(this.#client, acquired));
+    // The job is already ours (acquired, not accepted): the run takes the acquire answer.
+    await this.#runJob(jobId, async () => {
+      if ("error" in acquired) throw acquired.error;
+      return acquired.job;
+    });
   }
 
-  /** Runs one job to its finish: the worker is busy meanwhile, idle after. */
-  async #runJob(jobId: string, client: ApiClient): Promise<JobOutcome> {
+  /**
+   * Runs one job to its finish: the worker is busy meanwhile, idle after.
+   * `takeJob` gets the job's payload; by default it is accepted.
+   */
+  async #runJob(jobId: string, takeJob?: () => Promise<Job>): Promise<JobOutcome> {
     const { options, logger, events, registration, idleMonitor } = this.#ctx;
     idleMonitor?.markBusy(this.spawnIndex);
     this.status = "busy";
     this.currentJobId = jobId;
+    const client = this.#client;
     const run = new JobRun(jobId, {
       client,
+      takeJob: takeJob ?? (() => client.acceptJob(jobId)),
       accessToken: registration.accessToken,
       options,
       logger,
@@ -236,10 +224,22 @@ export class AgentWorker {
     }
   }
 
-  /** Sleeps until clock time `until`, or `cutAt` if sooner; `false` when stopped. */
-  #sleepUntil(until: number, cutAt: number): Promise<boolean> {
+  /**
+   * Sleeps until clock time `until`, or until `cutAt()` (a limit that ends the
+   * wait) if sooner; `false` when stopped.
+   */
+  async #sleepUntil(until: number, cutAt: () => number): Promise<boolean> {
     const { clock } = this.#ctx.options;
-    return sleepUnlessAborted(clock, Math.max(0, Math.min(until, cutAt) - clock.monotonic()), this.#stop.signal);
+    for (;;) {
+      const now = clock.monotonic();
+      if (!(await sleepUnlessAborted(clock, Math.max(0, Math.min(until, cutAt()) - now), this.#stop.signal))) return false;
+      // Sleeps on when woken short of both: a timer can fire a fraction of a
+      // millisecond early by the monotonic clock (the limit would then be missed
+      // for a whole ping interval), and the idle limit moves later when another
+      // worker takes a job meanwhile.
+      const woke = clock.monotonic();
+      if (woke >= until || woke >= cutAt()) return true;
+    }
   }
 
   async #pingLoop(): Promise<void> {
@@ -254,10 +254,10 @@ export class AgentWorker {
     let paused = false;
     let jobDone = false;
     let awaitingResume = false;
+    // The uptime limit and the idle timeout end a wait at once (the agent's timers),
+    // except while paused: a paused agent waits for its resume.
+    const cutAt = (): number => (paused ? Number.POSITIVE_INFINITY : Math.min(uptimeLimitAt, idleMonitor?.exitAt() ?? Number.POSITIVE_INFINITY));
     while (!signal.aborted) {
-      // The uptime limit ends a wait at once (the agent's uptime timer), except while
-      // paused: a paused agent waits for its resume.
-      const cutAt = paused ? Number.POSITIVE_INFINITY : uptimeLimitAt;
       if (!skipTick) {
         // A ticker: ticks every interval whatever happened in between.
         if (!(await this.#sleepUntil(nextTick, cutAt))) return;
@@ -281,7 +281,7 @@ export class AgentWorker {
         return;
       }
 
-      let ping: Ping;
+      let ping: Ping | undefined;
       try {
         ping = await this.#client.ping({ signal });
       } catch (error) {
@@ -292,21 +292,25 @@ export class AgentWorker {
           });
         }
         // Unusable answers are retried too (as agent v4): one bad proxy reply must not end the agent.
-        logger.warn(`ping failed, trying again at the next interval: ${(error as Error).message}`, { agent: this.agentId });
-        continue;
+        logger.warn(`ping failed, handled as an idle answer: ${(error as Error).message}`, { agent: this.agentId });
       }
-      if (ping.message) logger.info(ping.message, { agent: this.agentId });
-      ping = await this.#maybeSwitchEndpoint(ping);
-      const jobId = ping.job?.id;
+      if (ping !== undefined) {
+        if (ping.message) logger.info(ping.message, { agent: this.agentId });
+        ping = await this.#maybeSwitchEndpoint(ping);
+      }
+      const jobId = ping?.job?.id;
       // A stop requested while the new endpoint was being tried: no new work.
       if (signal.aborted) {
         if (jobId !== undefined) logger.info(`Not running job ${jobId}: the agent is stopping`, { agent: this.agentId, job: jobId });
         return;
       }
-      events.emit("ping-action", { spawnIndex: this.spawnIndex, action: ping.action, ...(jobId ? { jobId } : {}) });
+      // A failed ping goes on as an idle answer (Go's pingLoopInner passes on its empty
+      // action): a worker whose job is done still exits, and idle time still accrues.
+      const action = ping?.action ?? "idle";
+      if (ping !== undefined) events.emit("ping-action", { spawnIndex: this.spawnIndex, action, ...(jobId ? { jobId } : {}) });
 
-      if (ping.action === "disconnect") return;
-      if (ping.action === "pause") {
+      if (action === "disconnect") return;
+      if (action === "pause") {
         if (!paused) logger.info("Agent has been paused", { agent: this.agentId });
         paused = true;
         this.status = "paused";
@@ -344,7 +348,7 @@ export class AgentWorker {
         continue;
       }
 
-      const outcome = await this.#runJob(jobId, this.#client);
+      const outcome = await this.#runJob(jobId);
       if (outcome.started) {
         jobDone = true;
         // Ask for the next job at once (after jitter) rather than at the next tick.

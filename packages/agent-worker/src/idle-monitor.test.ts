@@ -18,4 +18,19 @@ describe("IdleMonitor", () => {
     monitor.markDead(2);
     expect(monitor.shouldExit()).toBe(true);
   });
+
+  it("exitAt: when the last worker to go idle reaches the timeout; never while one is busy", () => {
+    let now = 0;
+    const monitor = new IdleMonitor(1000, 2, () => now);
+    monitor.markIdle(1);
+    expect(monitor.exitAt()).toBe(Number.POSITIVE_INFINITY);
+    now = 300;
+    monitor.markIdle(2);
+    expect(monitor.exitAt()).toBe(1300);
+    monitor.markBusy(1);
+    expect(monitor.exitAt()).toBe(Number.POSITIVE_INFINITY);
+    now = 500;
+    monitor.markIdle(1);
+    expect(monitor.exitAt()).toBe(1500);
+  });
 });

@@ -33,11 +33,18 @@ export class IdleMonitor {
     this.#idleSince.set(worker, Number.NEGATIVE_INFINITY);
   }
 
+  /**
+   * When every worker will have been idle for the timeout if none takes a job
+   * meanwhile (`now` clock); `Infinity` while one is busy or not yet seen. A
+   * waiting worker wakes then, so the exit comes when the timeout passes.
+   */
+  exitAt(): number {
+    if (this.#idleSince.size < this.#workers) return Number.POSITIVE_INFINITY;
+    return Math.max(...this.#idleSince.values()) + this.#timeoutMs;
+  }
+
   /** Whether every worker has been idle for at least the timeout. */
   shouldExit(): boolean {
-    if (this.#idleSince.size < this.#workers) return false;
-    const now = this.#now();
-    for (const since of this.#idleSince.values()) if (now - since < this.#timeoutMs) return false;
-    return true;
+    return this.#now() >= this.exitAt();
   }
 }

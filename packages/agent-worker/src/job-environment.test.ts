@@ -90,6 +90,16 @@ describe("the job environment", () => {
     expect(fileEnv["BUILDKITE_MESSAGE"]).toHaveLength(70_000);
   });
 
+  // Regression: the cut fell inside a 3-byte character, whose decoded remains (a
+  // U+FFFD, 3 bytes) made the value a U+FFFD longer than the limit.
+  it("cuts a multi-byte BUILDKITE_MESSAGE before a character, never inside it", () => {
+    const marker = "[value truncated 75000 -> 65517 bytes]";
+    // 65517 - 38 marker bytes = 65479 = 3 × 21826 + 1: the cut would split a character.
+    const message = build({ BUILDKITE_MESSAGE: "日".repeat(25_000) }).env["BUILDKITE_MESSAGE"]!;
+    expect(message).toBe("日".repeat(21_826) + marker);
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(65_536 - "BUILDKITE_MESSAGE".length - 2);
+  });
+
   it("hands the step's secrets and cache paths to the executor, and nothing when it has none", () => {
     const job = {
       ...PLAIN_JOB,

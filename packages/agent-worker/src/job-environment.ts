@@ -43,8 +43,12 @@ function cutMessage(value: string): string {
   if (bytes <= MAX_MESSAGE_BYTES) return value;
   const keep = MAX_MESSAGE_BYTES - "BUILDKITE_MESSAGE".length - 2;
   const marker = `[value truncated ${bytes} -> ${keep} bytes]`;
-  const head = Buffer.from(value).subarray(0, keep - Buffer.byteLength(marker)).toString("utf8");
-  return head + marker;
+  const utf8 = Buffer.from(value);
+  let end = keep - Buffer.byteLength(marker);
+  // Go cuts at the byte; a JS string cannot hold half a character (decoding would
+  // add a 3-byte U+FFFD and overshoot the limit), so cut before the character.
+  while (end > 0 && (utf8[end]! & 0xc0) === 0x80) end--;
+  return utf8.subarray(0, end).toString("utf8") + marker;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
+import { formatRfc3339NanoLocal } from "@agent/api-client";
 import { goQuote } from "@agent/log-redactor";
 import { Writable } from "node:stream";
-import { JobLogStdout, goJsonString, rfc3339Local } from "./job-log-stdout.js";
+import { JobLogStdout, goJsonString } from "./job-log-stdout.js";
 import { silentLogger, type Logger } from "./logger.js";
 
 const JOB = {
@@ -19,6 +20,8 @@ const JOB = {
   },
 };
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+/** Go's time.RFC3339 of NOW in this process's zone: the second, no fraction. */
+const NOW_TS = formatRfc3339NanoLocal(new Date(Date.UTC(2026, 0, 2, 3, 4, 5)));
 
 /** A real writable that records what it was given. */
 function sink(): { stream: Writable; text: () => string } {
@@ -49,7 +52,7 @@ describe("JobLogStdout", () => {
     const out = sink();
     copy(out.stream, "json").write(Buffer.from("hello\r\nworld\r\n"));
     expect(out.text()).toBe(
-      `{"ts":"${rfc3339Local(NOW)}","level":"INFO","msg":"hello\\r\\nworld","source":"job","org":"my-org",` +
+      `{"ts":"${NOW_TS}","level":"INFO","msg":"hello\\r\\nworld","source":"job","org":"my-org",` +
         '"pipeline":"my-pipeline","branch":"main","queue":"default","build_id":"build-456","build_number":"42",' +
         '"job_url":"https://buildkite.com/my-org/my-pipeline/builds/42#job-123",' +
         '"build_url":"https://buildkite.com/my-org/my-pipeline/builds/42","job_id":"job-123","step_key":"my-step"}\n',
@@ -105,19 +108,32 @@ describe("goJsonString (Go's json.Marshal of a string)", () => {
   ])("escapes %s", (_name, input, expected) => {
     expect(goJsonString(input)).toBe(expected);
   });
+
+  // Valid UTF-8 takes a JSON.stringify fast path; one invalid byte sends the same
+  // text through the byte loop. Both must write it alike.
+  it("writes valid text the same on its fast path as byte by byte", () => {
+    // Every kind of character: controls, quote, backslash, HTML, DEL, 2/3/4-byte, U+2028/9.
+    const pool = [..."\x00\x01\b\t\n\f\r\x1b\x1f \"\\/<>&'a%~\x7f\u0080é\u07ff\u0800日\u2028\u2029\ufffd\uffff😀\u{10ffff}"];
+    let seed = 1;
+    const random = (n: number): number => ((seed = (seed * 48_271) % 2_147_483_647), seed % n);
+    for (let round = 0; round < 200; round++) {
+      const text = Array.from({ length: random(40) }, () => pool[random(pool.length)]).join("");
+      const fast = goJsonString(Buffer.from(text));
+      const slow = goJsonString(Buffer.concat([Buffer.from(text), Buffer.from([0xff])]));
+      expect(slow).toBe(`${fast.slice(0, -1)}\\ufffd"`);
+      expect(JSON.parse(fast)).toBe(text);
+    }
+  });
 });
 
-describe("rfc3339Local (Go's time.Now().Format(time.RFC3339))", () => {
-  it.each([
-    ["UTC", 0, "2026-01-02T03:04:05Z"],
-    ["India", 330, "2026-01-02T08:34:05+05:30"],
-    ["New York in winter", -300, "2026-01-01T22:04:05-05:00"],
-  ])("in %s", (_zone, east, expected) => {
-    expect(rfc3339Local(NOW, east)).toBe(expected);
-  });
-
-  it("uses the process's time zone by default", () => {
-    const east = -new Date(NOW).getTimezoneOffset();
-    expect(rfc3339Local(NOW)).toBe(rfc3339Local(NOW, east));
+describe("the JSON records' ts", () => {
+  it("is Go's time.RFC3339 in local time: the write's second, with the zone's offset", () => {
+    const out = sink();
+    copy(out.stream, "json").write(Buffer.from("x"));
+    const { ts } = JSON.parse(out.text()) as { ts: string };
+    expect(ts).toMatch(/^2026-01-0[12]T\d\d:\d\d:05(Z|[+-]\d\d:\d\d)$/);
+    // The same instant, cut to the second, whatever the test machine's zone.
+    expect(Date.parse(ts)).toBe(Date.UTC(2026, 0, 2, 3, 4, 5));
+    expect(ts).toBe(NOW_TS);
   });
 });

@@ -1,4 +1,5 @@
-import type { Job } from "@agent/api-client";
+import { formatRfc3339NanoLocal, type Job } from "@agent/api-client";
+import { isUtf8 } from "node:buffer";
 import type { Logger } from "./logger.js";
 
 /**
@@ -80,7 +81,9 @@ export class JobLogStdout {
     // As Go: trailing CR/LF make no sense in a structured record.
     let end = data.length;
     while (end > 0 && (data[end - 1] === 0x0a || data[end - 1] === 0x0d)) end--;
-    return `{"ts":"${rfc3339Local(this.#options.now())}","level":"INFO","msg":${goJsonString(data.subarray(0, end))},${this.#fields}}\n`;
+    // Go's time.RFC3339: local time to the second (the Nano format drops a zero fraction).
+    const ts = formatRfc3339NanoLocal(new Date(Math.floor(this.#options.now() / 1000) * 1000));
+    return `{"ts":"${ts}","level":"INFO","msg":${goJsonString(data.subarray(0, end))},${this.#fields}}\n`;
   }
 }
 
@@ -107,6 +110,8 @@ function jobFields(job: Pick<Job, "id" | "env" | "traceparent">, goQuote: (value
 }
 
 const HEX = "0123456789abcdef";
+/** What Go's JSON encoder escapes beyond JSON.stringify: HTML characters and JavaScript's line terminators. */
+const GO_EXTRA_ESCAPES = /[<>&\u2028\u2029]/g;
 
 /**
  * `json.Marshal` of the Go string made from `bytes`: `<`, `>`, `&`, U+2028 and
@@ -115,6 +120,18 @@ const HEX = "0123456789abcdef";
  * escaped.
  */
 export function goJsonString(bytes: Uint8Array): string {
+  // Job output is nearly always valid UTF-8: JSON.stringify escapes as Go does
+  // (\b \f \n \r \t, other controls as \u00xx) but for the few Go adds. Only
+  // invalid input takes the byte loop, which builds its string piece by piece.
+  if (isUtf8(bytes)) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
+    return JSON.stringify(text).replace(GO_EXTRA_ESCAPES, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  }
+  return goJsonStringOfInvalid(bytes);
+}
+
+/** {@link goJsonString} byte by byte, for input that is not valid UTF-8. */
+function goJsonStringOfInvalid(bytes: Uint8Array): string {
   let out = '"';
   let i = 0;
   while (i < bytes.length) {
@@ -163,16 +180,4 @@ function utf8RuneSize(bytes: Uint8Array, i: number): number {
     return ok && cont(2) && cont(3) ? 4 : 0;
   }
   return 0;
-}
-
-/**
- * Go's `time.Now().Format(time.RFC3339)`: local time, second precision, `Z` or
- * `±hh:mm`. `east` is the local offset in minutes (the process's time zone by default).
- */
-export function rfc3339Local(ms: number, east = -new Date(ms).getTimezoneOffset()): string {
-  const local = new Date(Math.floor(ms / 1000) * 1000 + east * 60_000).toISOString().slice(0, 19);
-  if (east === 0) return `${local}Z`;
-  const abs = Math.abs(east);
-  const pad = (n: number): string => String(n).padStart(2, "0");
-  return `${local}${east > 0 ? "+" : "-"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }

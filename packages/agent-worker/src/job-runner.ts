@@ -36,6 +36,12 @@ export interface JobOutcome {
 export interface JobRunContext {
   /** The worker's client (agent token). */
   readonly client: ApiClient;
+  /**
+   * Gets the job's payload, making it this agent's: `client.acceptJob` for a job
+   * a ping handed out; acquire-job passes the answer of its acquire. Rejects as
+   * the API client does.
+   */
+  readonly takeJob: () => Promise<Job>;
   /** The agent access token: what a job without its own token sees as `BUILDKITE_AGENT_ACCESS_TOKEN`. */
   readonly accessToken: string;
   readonly options: ResolvedOptions;
@@ -98,10 +104,10 @@ export class JobRun {
 
   /** Runs the job to its finish call. Never rejects: failures are logged and reported to the server. */
   async run(): Promise<JobOutcome> {
-    const { client, logger } = this.#ctx;
+    const { takeJob, logger } = this.#ctx;
     let job: Job;
     try {
-      job = await client.acceptJob(this.#jobId);
+      job = await takeJob();
     } catch (error) {
       const apiError = error as { code?: string; field?: string; message: string };
       // A 2xx body that is not JSON at all (a proxy's page) is no job: as Go, give it

@@ -106,6 +106,16 @@ export async function jobFinished(server: AgentApiServer, jobId: string, ms = 20
   return server.waitForEvent("job.finished", { match: (e) => e.jobId === jobId, signal: AbortSignal.timeout(ms) });
 }
 
+/** Resolves with `promise`, or with "timed out" after `ms` (so a hang fails the test clearly). */
+export async function within<T>(ms: number, promise: Promise<T>): Promise<T | "timed out"> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<"timed out">((resolve) => (timer = setTimeout(() => resolve("timed out"), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The log with ANSI timestamps removed. */
 export function stripTimestamps(log: string): string {
   return log.replace(/\x1b_bk;t=\d+\x07/g, "");

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "@jest/globals";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
-import { captureLogger, jobFinished, startPool, startServer } from "./harness.js";
+import { captureLogger, jobFinished, startPool, startServer, within } from "./harness.js";
+
+/** The OS machine id from where the agent looks for it, `""` when the host has none. */
+function osMachineId(): string {
+  for (const file of ["/etc/machine-id", "/var/lib/dbus/machine-id"]) {
+    const id = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+    if (id !== "") return id;
+  }
+  return "";
+}
 
 describe("the ping loop", () => {
   it("pause: runs nothing while paused, then takes the job after resume", async () => {
@@ -72,15 +81,16 @@ describe("the ping loop", () => {
     const { pool } = startPool(server, { tagsFromHost: true, tags: ["queue=x"] });
     await pool.ready;
     const [agent] = server.agents();
+    const hostTags = ["queue=x", `hostname=${os.hostname()}`, "os=linux", expect.stringMatching(/^arch=/)];
+    const raw = osMachineId();
+    if (raw === "") {
+      // A host without a machine id (some containers) sends none.
+      expect(agent?.machineId).toBe("");
+      expect(agent?.metaData).toEqual(hostTags);
+      return;
+    }
     expect(agent?.machineId).toMatch(/^[0-9a-f]{64}$/);
-    expect(agent?.metaData).toEqual([
-      "queue=x",
-      `hostname=${os.hostname()}`,
-      "os=linux",
-      expect.stringMatching(/^arch=/),
-      `machine-id=${agent?.machineId}`,
-    ]);
-    const raw = readFileSync("/etc/machine-id", "utf8").trim();
+    expect(agent?.metaData).toEqual([...hostTags, `machine-id=${agent?.machineId}`]);
     expect(agent?.metaData.join("\n")).not.toContain(raw);
   });
 
@@ -94,6 +104,15 @@ describe("the ping loop", () => {
     const second = server.createJob(build.id, { command: "true" });
     expect(server.job(second.id)?.state).toBe("scheduled");
     expect(server.agents()[0]?.features).toContain("disconnect-after-job");
+  });
+
+  // Regression: the idle timeout was only looked at once per ping interval, so a
+  // worker idle since its first ping exited at its next ping (here 30 s) instead.
+  it("disconnect-after-idle-timeout: exits when the timeout passes, not at the next ping", async () => {
+    const server = await startServer({ intervals: { ping: 30, jobStatus: 1, heartbeat: 30 } });
+    const { pool } = startPool(server, { disconnectAfterIdleTimeout: 1 });
+    expect(await within(15_000, pool.done)).toEqual({ exitCode: 0 });
+    expect(server.requests().filter((r) => r.route === "ping")).toHaveLength(1);
   });
 
   it("disconnect-after-idle-timeout: exits once every worker has been idle that long", async () => {
@@ -124,11 +143,12 @@ describe("the ping loop", () => {
     const server = await startServer({ intervals: { ping: 1, jobStatus: 1, heartbeat: 1 } });
     const { pool } = startPool(server);
     let beats = 0;
-    pool.on("heartbeat", () => beats++);
+    const twoBeats = new Promise<void>((resolve) => pool.on("heartbeat", () => ++beats === 2 && resolve()));
     await pool.ready;
-    await server.waitForEvent("agent.heartbeat", { signal: AbortSignal.timeout(3000) });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect(beats).toBeGreaterThanOrEqual(2);
-    expect(server.events().filter((e) => e.type === "agent.heartbeat").length).toBe(beats);
+    const first = await server.waitForEvent("agent.heartbeat", { signal: AbortSignal.timeout(5000) });
+    await server.waitForEvent("agent.heartbeat", { match: (e) => e.seq > first.seq, signal: AbortSignal.timeout(5000) });
+    expect(await within(5000, twoBeats)).toBeUndefined();
+    // Each beat the agent counts is one the server recorded (a later one may still be on its way back).
+    expect(server.events().filter((e) => e.type === "agent.heartbeat").length).toBeGreaterThanOrEqual(beats);
   });
 });

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import http from "node:http";
 import { startAgentPool, type AgentPool } from "../src/index.js";
-import { captureLogger, jobFinished, startPool, startRewritingProxy, startServer, tempDir } from "./harness.js";
-
-/** Resolves with `promise`, or with "timed out" after `ms` (so a hang fails the test clearly). */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T | "timed out"> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<"timed out">((resolve) => (timer = setTimeout(() => resolve("timed out"), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { captureLogger, jobFinished, startPool, startRewritingProxy, startServer, tempDir, within } from "./harness.js";
 
 /** The first `ping-action` the pool reports that `match` accepts. */
 function nextPingAction(pool: AgentPool, match: (action: string, spawnIndex: number) => boolean): Promise<void> {
@@ -103,6 +93,20 @@ describe("acquire-job", () => {
     expect(await within(15_000, pool.done)).toEqual({ exitCode: 0 });
     expect(lines).toContainEqual(expect.stringMatching(/^error: Failed to acquire and run job no-such-job: PUT \/v3\/jobs\/no-such-job\/acquire: 404 /));
     expect(server.requests().filter((r) => r.route === "ping")).toHaveLength(1);
+  });
+
+  // Regression: a failed ping was skipped instead of handled as an idle answer (Go's
+  // pingLoopInner passes on an empty action), so the worker pinged on for ever.
+  it("after its job, exits at a ping that fails with 503, as at an idle answer", async () => {
+    const server = await startServer();
+    const job = server.createJob(server.createBuild().id, { command: "true" });
+    const { logger, lines } = captureLogger();
+    const outage = server.injectFault({ route: "ping", fault: { kind: "status", status: 503, message: "down" } });
+    const { pool } = startPool(server, { acquireJob: job.id, logger });
+    expect(await within(15_000, pool.done)).toEqual({ exitCode: 0 });
+    expect(server.job(job.id)).toMatchObject({ state: "finished", exitStatus: 0 });
+    expect(outage.hits).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^warn: ping failed, handled as an idle answer: GET \/v3\/ping: 503 /));
   });
 
   it("needs spawn 1: AGENT_INVALID_OPTION at start", () => {
@@ -206,6 +210,21 @@ describe("registration", () => {
 });
 
 describe("exit decisions and stops around a ping", () => {
+  // Regression: a failed ping was skipped instead of handled as an idle answer, so
+  // a worker that had run its job never exited while pings failed.
+  it("disconnect-after-job: exits at a ping that fails with 503 after the job", async () => {
+    const server = await startServer();
+    const job = server.createJob(server.createBuild().id, { command: "true" });
+    const { pool } = startPool(server, { disconnectAfterJob: true });
+    let outage: { readonly hits: number } | undefined;
+    pool.on("job-finished", () => {
+      outage = server.injectFault({ route: "ping", fault: { kind: "status", status: 503 } });
+    });
+    expect(await within(15_000, pool.done)).toEqual({ exitCode: 0 });
+    expect(server.job(job.id)?.state).toBe("finished");
+    expect(outage?.hits).toBe(1);
+  });
+
   // Regression: the limit was checked after a ping, and the job that ping handed out was dropped.
   it("disconnect-after-uptime is decided before pinging: a job queued after the limit is never taken", async () => {
     const server = await startServer();

@@ -87,7 +87,7 @@ class Pool implements AgentPool {
     });
     void this.#run().then(this.#settle, (thrown: unknown) => {
       const error =
-        thrown instanceof AgentWorkerError ? thrown : new AgentWorkerError("AGENT_INTERRUPTED", String(thrown), { cause: thrown });
+        thrown instanceof AgentWorkerError ? thrown : new AgentWorkerError("AGENT_INTERNAL", String(thrown), { cause: thrown });
       // The caller reports it (`done` carries it): logging it here too would print it twice.
       this.#events.emit("error", { error });
       this.#settle({ exitCode: 1, error });
@@ -285,7 +285,7 @@ class Pool implements AgentPool {
         const error =
           failure.reason instanceof AgentWorkerError
             ? failure.reason
-            : new AgentWorkerError("AGENT_INTERRUPTED", String(failure.reason), { cause: failure.reason });
+            : new AgentWorkerError("AGENT_INTERNAL", String(failure.reason), { cause: failure.reason });
         // Not logged: `done` carries it and the caller reports it once.
         this.#events.emit("error", { error });
         // lifecycle.md §7: a refused acquire is exit 27 and a job still locked 28, so

@@ -17,7 +17,10 @@
  *   carries on without it, as the agent does).
  * - `AGENT_STOP_TIMEOUT`: after a forceful stop, the workers were still running at the
  *   end of the cancel grace period + 1 s (the real agent's watchdog).
- * - `AGENT_INTERRUPTED`: a third stop request ended the pool at once.
+ * - `AGENT_INTERRUPTED`: a third stop request ended the pool at once (and `ready`
+ *   rejects with it when the pool stops before it was ready).
+ * - `AGENT_INTERNAL`: something failed that no other code describes (a bug); the
+ *   pool ends with exit code 1 after its normal shutdown.
  */
 export type AgentWorkerErrorCode =
   | "AGENT_INVALID_OPTION"
@@ -31,7 +34,8 @@ export type AgentWorkerErrorCode =
   | "AGENT_JOB_LOCKED"
   | "AGENT_HEALTH_CHECK"
   | "AGENT_STOP_TIMEOUT"
-  | "AGENT_INTERRUPTED";
+  | "AGENT_INTERRUPTED"
+  | "AGENT_INTERNAL";
 
 /** The one error class of this package: a one-line message and a stable `code`. */
 export class AgentWorkerError extends Error {

@@ -144,6 +144,21 @@ describe("stopping the agent", () => {
     expect(await jobFinished(server, job.id)).toMatchObject({ signal: "SIGKILL", signalReason: "agent_stop" });
   });
 
+  it("an unexpected failure ends the pool with AGENT_INTERNAL, not the third interrupt's code", async () => {
+    // The CLI exits at once (skipping pending work) only on AGENT_INTERRUPTED/AGENT_STOP_TIMEOUT.
+    const server = await startServer();
+    const { pool } = startPool(server, {
+      clock: {
+        random: () => {
+          throw new Error("random failed");
+        },
+      },
+    });
+    const result = await pool.done;
+    expect(result).toMatchObject({ exitCode: 1, error: { code: "AGENT_INTERNAL" } });
+    expect(result.error?.message).toContain("random failed");
+  });
+
   it("SIGQUIT forces a stop without counting as an interrupt (lifecycle.md §5.3)", async () => {
     const { server, job, pool, modes } = await poolWithRunningJob();
     pool.handleSignal("SIGQUIT");

@@ -1,3 +1,15 @@
+import { compareBytes } from "./byte-order.js";
+
+/**
+ * Splits a `NAME=value` entry at its first `=`, as Go's `env.Split`; undefined
+ * when there is no `=` or the name would be empty (Windows makes `=C:=…` entries,
+ * and no variable can be called "").
+ */
+export function splitEnvEntry(entry: string): [name: string, value: string] | undefined {
+  const equals = entry.indexOf("=");
+  return equals <= 0 ? undefined : [entry.slice(0, equals), entry.slice(equals + 1)];
+}
+
 /**
  * The job's live environment: one mutable object shared by the executor, its
  * hooks and the Job API, so a `PATCH /env` takes effect at once, as in the real
@@ -29,6 +41,14 @@ export class Environment {
 
   names(): string[] {
     return [...this.#vars.keys()];
+  }
+
+  /**
+   * `NAME=value` strings sorted as whole strings in byte order, as Go's
+   * `env.ToSlice` gives them (so `A1=x` comes before `A=x`).
+   */
+  toSlice(): string[] {
+    return [...this.#vars].map(([name, value]) => `${name}=${value}`).sort(compareBytes);
   }
 
   /** A snapshot, for a child process or `GET /env`. */

@@ -27,6 +27,25 @@ describe("parseJson reports errors in Go's words", () => {
     expect(() => parseJson(text)).toThrow(expect.objectContaining({ name: "JsonSyntaxError", message }));
   });
 
+  // Regression: the parser recursed once per level, so a deep body threw a RangeError
+  // (stack overflow; a Job API 500) instead of Go's syntax error at depth 10001.
+  it("caps nesting at Go's 10000 levels with a syntax error, never a stack overflow", () => {
+    expect(parseJson(`${"[".repeat(10_000)}${"]".repeat(10_000)}`)).toHaveLength(1);
+    expect(parseJson(`${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`)).toHaveProperty("a");
+    // Go pushes the level before it sees the "]", so even an empty array is too deep.
+    expect(() => parseJson(`${"[".repeat(10_000)}[]${"]".repeat(10_000)}`)).toThrow(
+      expect.objectContaining({ name: "JsonSyntaxError", message: "invalid character '[' exceeded max depth" }),
+    );
+    expect(() => parseJson("{".concat('"a":{'.repeat(200_000)))).toThrow("invalid character '{' exceeded max depth");
+  });
+
+  it("parses nested arrays and objects", () => {
+    expect(parseJson('{"a":[1,{"b":[]},{}],"c":{"d":[[true]]}}')).toEqual({
+      a: [new JsonNumber("1"), { b: [] }, {}],
+      c: { d: [[true]] },
+    });
+  });
+
   it("reads only the first value, as Go's decoder does", () => {
     expect(parseJson('["a"] trailing')).toEqual(["a"]);
   });

@@ -60,6 +60,9 @@ function quoteChar(char: string): string {
 
 const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
 
+/** Go's scanner `maxNestingDepth`: one more open `[` or `{` is `exceeded max depth`. */
+const MAX_NESTING_DEPTH = 10_000;
+
 /** Options for {@link parseJson}. */
 export interface ParseJsonOptions {
   /**
@@ -159,65 +162,94 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): JsonVal
       } else fail("in string escape code");
     }
   };
-  const value = (context: string): JsonValue => {
-    skipSpace();
+  const scalar = (): JsonValue => {
     const char = text[pos];
-    if (char === "{") return object();
-    if (char === "[") return array();
     if (char === '"') return string();
     if (char === "t") return literal("true", true);
     if (char === "f") return literal("false", false);
     if (char === "n") return literal("null", null);
     if (char === "-" || (char !== undefined && char >= "0" && char <= "9")) return number();
-    return fail(context);
+    return fail("looking for beginning of value");
   };
-  const array = (): JsonValue[] => {
-    pos++;
-    const items: JsonValue[] = [];
+  const objectKey = (): string => {
     skipSpace();
-    if (text[pos] === "]") {
-      pos++;
-      return items;
-    }
-    for (;;) {
-      items.push(value("looking for beginning of value"));
-      skipSpace();
-      if (text[pos] === ",") pos++;
-      else if (text[pos] === "]") {
-        pos++;
-        return items;
-      } else fail("after array element");
-    }
+    if (text[pos] !== '"') fail("looking for beginning of object key string");
+    const key = string();
+    skipSpace();
+    if (text[pos] !== ":") fail("after object key");
+    pos++;
+    return key;
   };
-  const object = (): JsonObject => {
-    pos++;
-    const entries: Record<string, JsonValue> = {};
-    skipSpace();
-    if (text[pos] === "}") {
-      pos++;
-      return entries;
-    }
+  // Arrays and objects are walked with an explicit stack, not recursion, so a
+  // deeply nested body cannot overflow the call stack (a RangeError, not a
+  // syntax error); the depth is capped as Go's scanner caps it.
+  type Frame = { readonly items: JsonValue[] } | { readonly entries: Record<string, JsonValue>; key: string };
+  const stack: Frame[] = [];
+  const open = (): void => {
+    if (stack.length >= MAX_NESTING_DEPTH) fail("exceeded max depth");
+  };
+  const value = (): JsonValue => {
     for (;;) {
       skipSpace();
-      if (text[pos] !== '"') fail("looking for beginning of object key string");
-      const key = string();
-      skipSpace();
-      if (text[pos] !== ":") fail("after object key");
-      pos++;
-      // defineProperty, so a key such as "__proto__" is plain data.
-      Object.defineProperty(entries, key, { value: value("looking for beginning of value"), enumerable: true, writable: true, configurable: true });
-      skipSpace();
-      if (text[pos] === ",") pos++;
-      else if (text[pos] === "}") {
+      let done: JsonValue | undefined;
+      if (text[pos] === "[") {
+        open();
         pos++;
-        return entries;
-      } else fail("after object key:value pair");
+        skipSpace();
+        if (text[pos] === "]") {
+          pos++;
+          done = [];
+        } else {
+          stack.push({ items: [] });
+          continue;
+        }
+      } else if (text[pos] === "{") {
+        open();
+        pos++;
+        skipSpace();
+        if (text[pos] === "}") {
+          pos++;
+          done = {};
+        } else {
+          stack.push({ entries: {}, key: objectKey() });
+          continue;
+        }
+      } else {
+        done = scalar();
+      }
+      // A value is complete: add it to its container, closing every container it completes.
+      for (;;) {
+        const top = stack.at(-1);
+        if (top === undefined) return done;
+        skipSpace();
+        if ("items" in top) {
+          top.items.push(done);
+          if (text[pos] === ",") {
+            pos++;
+            break;
+          }
+          if (text[pos] !== "]") fail("after array element");
+          done = top.items;
+        } else {
+          // defineProperty, so a key such as "__proto__" is plain data.
+          Object.defineProperty(top.entries, top.key, { value: done, enumerable: true, writable: true, configurable: true });
+          if (text[pos] === ",") {
+            pos++;
+            top.key = objectKey();
+            break;
+          }
+          if (text[pos] !== "}") fail("after object key:value pair");
+          done = top.entries;
+        }
+        pos++;
+        stack.pop();
+      }
     }
   };
 
   skipSpace();
   if (pos >= text.length) throw new JsonSyntaxError(whole ? "unexpected end of JSON input" : "EOF");
-  const result = value("looking for beginning of value");
+  const result = value();
   if (whole) {
     skipSpace();
     if (pos < text.length) fail("after top-level value");

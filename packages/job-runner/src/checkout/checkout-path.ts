@@ -1,7 +1,8 @@
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { JobRunnerError } from "../errors.js";
 import type { JobLog } from "../job-log.js";
+import { pathExists } from "./path-exists.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 
 /**
@@ -31,15 +32,6 @@ export interface RemoveCheckoutDirOptions {
   readonly signal?: AbortSignal;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Deletes the checkout directory (`BUILDKITE_CLEAN_CHECKOUT`, and after a failed
  * checkout attempt), trying up to 10 times 10 s apart, with the real agent's
@@ -56,7 +48,7 @@ export async function removeCheckoutDir(path: string, options: RemoveCheckoutDir
     options.log.comment(`Removing ${path}`);
     try {
       await rm(path, { recursive: true, force: true });
-      if (!(await exists(path))) return;
+      if (!(await pathExists(path))) return;
       lastProblem = "it still exists";
       options.log.error(`Failed to remove ${path}`);
     } catch (cause) {
@@ -81,9 +73,9 @@ export async function removeCheckoutDir(path: string, options: RemoveCheckoutDir
  * @throws JobRunnerError `CHECKOUT_PATH_INVALID` when it cannot be created.
  */
 export async function createCheckoutDir(path: string, log: JobLog): Promise<void> {
-  if (await exists(path)) return;
-  log.comment(`Creating "${path}"`);
   try {
+    if (await pathExists(path)) return;
+    log.comment(`Creating "${path}"`);
     await mkdir(path, { recursive: true, mode: 0o777 });
   } catch (cause) {
     throw new JobRunnerError("CHECKOUT_PATH_INVALID", `Cannot create the checkout directory ${path}: ${(cause as Error).message}`, { cause });

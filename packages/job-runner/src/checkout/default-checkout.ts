@@ -1,16 +1,16 @@
-import { access, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { redactUrlCredentials } from "@agent/log-redactor";
 import type { Environment } from "../environment.js";
-import { JobRunnerError } from "../errors.js";
+import { JobRunnerError, type JobRunnerErrorCode } from "../errors.js";
 import type { JobLog } from "../job-log.js";
 import type { ProcessRunner } from "../process-runner.js";
 import { createCheckoutDir } from "./checkout-path.js";
 import { fetchPlan } from "./fetch-plan.js";
-import { gitFailure, lastLine, runCommand, runGit, type GitContext } from "./git-command.js";
+import { displayUrl, gitFailure, lastLine, runCommand, runGit, type GitContext } from "./git-command.js";
 import { runFetchPlan } from "./git-fetch.js";
 import { isValidGitRef } from "./git-ref-format.js";
 import { writeGitSshKey, type GitSshKey } from "./git-ssh-key.js";
+import { pathExists } from "./path-exists.js";
 import { BUILDKITE_REPO_MIRROR, type MirrorProvider, type MirrorReference, type MirrorRequest } from "./mirror-provider.js";
 import { splitShellWords } from "./shell-words.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
@@ -90,19 +90,23 @@ export interface DefaultCheckoutOptions {
 export interface CheckoutResult {
   /** `BUILDKITE_COMMIT` afterwards: the full sha when resolve-commit-after-checkout changed it, else the input. */
   readonly commit: string;
-  /** The full sha of `HEAD` in the checkout. */
-  readonly head: string;
   /** The mirror used as `--reference`, when there was one. */
   readonly mirror?: string;
 }
 
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
+// git prints "fatal: reference is not a tree" last; 64 KiB bounds what a long
+// list of overwritten files makes us keep.
+const CHECKOUT_OUTPUT_TAIL_BYTES = 64 * 1024;
+
+/**
+ * What a failed `git checkout` means, in the real agent's order (git.go
+ * `gitCheckout`): "reference is not a tree" first — the commit has not arrived
+ * yet, so retry without re-cloning, though git exits 128 — then exit 128
+ * (broad: wipe and re-clone), then anything else (retry as is).
+ */
+export function checkoutFailureCode(exitCode: number, output: string): JobRunnerErrorCode {
+  if (output.includes("fatal: reference is not a tree")) return "CHECKOUT_REFERENCE_NOT_A_TREE";
+  return exitCode === 128 ? "CHECKOUT_GIT_CHECKOUT_BROKEN" : "CHECKOUT_GIT_CHECKOUT_FAILED";
 }
 
 function refuseUnsupported(options: DefaultCheckoutOptions): void {
@@ -160,7 +164,7 @@ async function reuseClone(attempt: Attempt, mirror: MirrorReference | undefined)
     current = ((await runGit(git, ["remote", "get-url", "origin"], "CHECKOUT_GIT_FAILED", "git remote get-url origin", { capture: true })).output ?? "").trim();
   }
   if (current !== options.repository) {
-    git.log.comment(`Remote URL for git directory ${git.cwd} has changed (${redactUrlCredentials(current)} -> ${redactUrlCredentials(options.repository)})!`);
+    git.log.comment(`Remote URL for git directory ${git.cwd} has changed (${displayUrl(current)} -> ${displayUrl(options.repository)})!`);
     git.log.comment("This is usually because the repository has been renamed.");
     git.log.comment("If this is unexpected, you may see failures.");
     // `set-url` fails when there is no origin at all; then add it.
@@ -171,13 +175,13 @@ async function reuseClone(attempt: Attempt, mirror: MirrorReference | undefined)
   const alternates = join(git.cwd, ".git", "objects", "info", "alternates");
   if (mirror === undefined || mirror.dissociate) {
     // Borrowed objects vanish when the mirror is pruned: copy them in and cut the link.
-    if (await fileExists(alternates)) {
+    if (await pathExists(alternates)) {
       await runGit(git, ["repack", "-a", "-d"], "CHECKOUT_GIT_FAILED", "git repack -a -d");
       await rm(alternates, { force: true });
     }
-  } else if (!(await fileExists(alternates))) {
+  } else if (!(await pathExists(alternates))) {
     const bareObjects = join(mirror.referencePath, "objects");
-    const objects = (await fileExists(bareObjects)) ? bareObjects : join(mirror.referencePath, ".git", "objects");
+    const objects = (await pathExists(bareObjects)) ? bareObjects : join(mirror.referencePath, ".git", "objects");
     await writeFile(alternates, `${objects}\n`);
   }
 }
@@ -189,21 +193,36 @@ async function clone(attempt: Attempt, cloneFlags: readonly string[], mirror: Mi
     attempt.git,
     ["clone", ...cloneFlags, ...reference, "--", attempt.options.repository, "."],
     "CHECKOUT_CLONE_FAILED",
-    `git clone of ${redactUrlCredentials(attempt.options.repository)}`,
+    `git clone of ${displayUrl(attempt.options.repository)}`,
   );
 }
 
-/** `git clean`, submodules first when there are any (their leftovers otherwise survive). */
-async function clean(attempt: Attempt, submodules: boolean): Promise<void> {
-  if (submodules) {
-    await runGit(
-      attempt.git,
-      ["submodule", "foreach", "--recursive", ["git", "clean", ...attempt.cleanFlags].join(" ")],
-      "CHECKOUT_SUBMODULE_CLEAN_FAILED",
-      "git submodule foreach git clean",
-    );
-  }
+/** `git clean` of the repository itself. */
+async function cleanRepository(attempt: Attempt): Promise<void> {
   await runGit(attempt.git, ["clean", ...attempt.cleanFlags], "CHECKOUT_CLEAN_FAILED", "git clean");
+}
+
+/** `git clean` inside every submodule. */
+async function cleanSubmodules(attempt: Attempt): Promise<void> {
+  await runGit(
+    attempt.git,
+    ["submodule", "foreach", "--recursive", ["git", "clean", ...attempt.cleanFlags].join(" ")],
+    "CHECKOUT_SUBMODULE_CLEAN_FAILED",
+    "git submodule foreach git clean",
+  );
+}
+
+/**
+ * `hasGitCommit` of the real agent (git.go): whether `commit` names a commit
+ * object already in the clone. `rev-parse` also resolves a branch, a tag, `HEAD`
+ * or a short sha, which may be stale or ambiguous locally, so only an answer
+ * equal to `commit` (a full sha) counts. GIT_NO_LAZY_FETCH keeps a partial clone
+ * from fetching the object just to answer.
+ */
+async function hasCommit(git: GitContext, commit: string): Promise<boolean> {
+  const local: GitContext = { ...git, env: () => ({ ...git.env(), GIT_NO_LAZY_FETCH: "1" }) };
+  const result = await runCommand(local, "git", ["rev-parse", "--verify", "--quiet", `${commit}^{commit}`], { capture: true });
+  return result.exitCode === 0 && (result.output ?? "").trim() === commit;
 }
 
 /** URLs from `.gitmodules` (NUL-separated `key\nvalue` records, so odd URLs survive). */
@@ -243,7 +262,7 @@ async function updateSubmodules(attempt: Attempt): Promise<boolean> {
       // Relative URLs resolve against origin inside git; there is nothing to mirror.
       const mirror = url.startsWith(".") ? undefined : await options.mirrorProvider.prepare(mirrorRequest(options, git, url, true));
       const reference = mirror === undefined ? [] : ["--reference", mirror.referencePath, ...(mirror.dissociate ? ["--dissociate"] : [])];
-      await runGit(git, [...update, ...reference], "CHECKOUT_SUBMODULE_FAILED", `git submodule update for ${redactUrlCredentials(url)}`);
+      await runGit(git, [...update, ...reference], "CHECKOUT_SUBMODULE_FAILED", `git submodule update for ${displayUrl(url)}`);
     }
   }
   await runGit(git, ["submodule", "foreach", "--recursive", "git reset --hard"], "CHECKOUT_SUBMODULE_FAILED", "git submodule foreach git reset --hard");
@@ -333,16 +352,16 @@ export async function defaultCheckout(options: DefaultCheckoutOptions): Promise<
       if (mirror !== undefined) options.env.set(BUILDKITE_REPO_MIRROR, mirror.referencePath);
     }
 
-    if (await fileExists(join(options.checkoutPath, ".git"))) await reuseClone(attempt, mirror);
+    if (await pathExists(join(options.checkoutPath, ".git"))) await reuseClone(attempt, mirror);
     else await clone(attempt, cloneFlags, mirror);
 
+    // Submodules first, even when they are switched off, so a previous job's
+    // submodule leftovers go too (the real agent's order).
     const gitmodules = join(options.checkoutPath, ".gitmodules");
-    await clean(attempt, await fileExists(gitmodules));
+    if (await pathExists(gitmodules)) await cleanSubmodules(attempt);
+    await cleanRepository(attempt);
 
-    const skipFetch =
-      options.skipFetchExistingCommits === true &&
-      options.commit !== "HEAD" &&
-      (await runCommand(git, "git", ["rev-parse", "--verify", "--quiet", `${options.commit}^{commit}`], { capture: true })).exitCode === 0;
+    const skipFetch = options.skipFetchExistingCommits === true && options.commit !== "HEAD" && (await hasCommit(git, options.commit));
     if (skipFetch) options.log.comment(`Commit "${options.commit}" already exists locally, skipping fetch`);
     else await runFetchPlan(git, plan, fetchFlags, { sleep: options.sleep ?? realSleep, random: options.random ?? Math.random });
 
@@ -350,17 +369,19 @@ export async function defaultCheckout(options: DefaultCheckoutOptions): Promise<
     if (!isValidGitRef(ref)) {
       throw new JobRunnerError("CHECKOUT_INVALID_REF", `Cannot check out ${JSON.stringify(ref)}: it is not a valid git ref format (check BUILDKITE_COMMIT)`);
     }
-    const checkout = await runCommand(git, "git", ["-c", "advice.detachedHead=false", "checkout", ...checkoutFlags, ref]);
+    const checkout = await runCommand(git, "git", ["-c", "advice.detachedHead=false", "checkout", ...checkoutFlags, ref], {
+      tail: CHECKOUT_OUTPUT_TAIL_BYTES,
+    });
     if (checkout.exitCode !== 0) {
       throw gitFailure(
-        checkout.exitCode === 128 ? "CHECKOUT_GIT_CHECKOUT_BROKEN" : "CHECKOUT_GIT_CHECKOUT_FAILED",
+        checkoutFailureCode(checkout.exitCode, checkout.output ?? ""),
         ref === "FETCH_HEAD" ? "git checkout of FETCH_HEAD" : `git checkout of commit "${ref}"`,
         checkout,
       );
     }
 
     let submodulesUpdated = false;
-    if (await fileExists(gitmodules)) {
+    if (await pathExists(gitmodules)) {
       if (options.submodules === false) {
         options.log.optionalWarning("submodules-disabled", "This repository has submodules, but submodules are disabled");
       } else {
@@ -369,19 +390,18 @@ export async function defaultCheckout(options: DefaultCheckoutOptions): Promise<
       }
     }
 
+    // Submodules may have changed since the last checkout; here the real agent
+    // cleans the repository before its submodules.
     options.log.comment("Cleaning again to catch any post-checkout changes");
-    await runGit(git, ["clean", ...cleanFlags], "CHECKOUT_CLEAN_FAILED", "git clean");
-    if (submodulesUpdated) {
-      await runGit(git, ["submodule", "foreach", "--recursive", ["git", "clean", ...cleanFlags].join(" ")], "CHECKOUT_SUBMODULE_CLEAN_FAILED", "git submodule foreach git clean");
-    }
+    await cleanRepository(attempt);
+    if (submodulesUpdated) await cleanSubmodules(attempt);
 
     let commit = options.commit;
     if (options.resolveCommitAfterCheckout === true) {
       options.log.comment("Using resolve-commit-after-checkout experiment 🧪");
       commit = await resolveCommit(attempt);
     }
-    const head = await runGit(git, ["rev-parse", "HEAD"], "CHECKOUT_GIT_FAILED", "git rev-parse HEAD", { capture: true });
-    return { commit, head: (head.output ?? "").trim(), ...(mirror === undefined ? {} : { mirror: mirror.referencePath }) };
+    return { commit, ...(mirror === undefined ? {} : { mirror: mirror.referencePath }) };
   } finally {
     await sshKey?.remove();
   }

@@ -13,6 +13,7 @@ const base: FetchTarget = {
 describe("fetchPlan", () => {
   it.each([
     ["a custom refspec wins, shell-split", { refspec: "refs/a 'refs/b c'", pullRequest: "7" }, "custom", ["refs/a", "refs/b c"], false, false],
+    ["a quoted refspec with an apostrophe stays one word", { refspec: `"refs/heads/it's"` }, "custom", ["refs/heads/it's"], false, false],
     ["a GitHub PR with a known commit: ref plus sha, with fallback", { pullRequest: "7" }, "pull-request-head", ["refs/pull/7/head", "abc123"], true, false],
     ["a GitHub PR at HEAD: the ref alone, retried", { pullRequest: "7", commit: "HEAD" }, "pull-request-head", ["refs/pull/7/head"], false, true],
     ["a merge ref at HEAD: not retried (a failure is usually a conflict)", { pullRequest: "7", commit: "HEAD", pullRequestUsingMergeRefspec: true }, "pull-request-merge", ["refs/pull/7/merge"], false, false],

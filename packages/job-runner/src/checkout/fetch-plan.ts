@@ -24,7 +24,7 @@ export interface FetchPlan {
   readonly kind: FetchKind;
   /** The comment printed before the fetch. */
   readonly comment: string;
-  /** The refspecs after `git fetch <flags> -- origin`. */
+  /** The refspecs after `git fetch <flags> -- origin`, each one argument (never split again). */
   readonly refspecs: readonly string[];
   /** On a "couldn't find remote ref" failure, fall back to all heads and tags. */
   readonly fallback: boolean;
@@ -35,7 +35,8 @@ export interface FetchPlan {
 }
 
 /**
- * Decides the fetch: a custom refspec (shell-split into several) wins; then a
+ * Decides the fetch: a custom refspec (shell-split into several, here only, so
+ * `"refs/heads/it's"` stays one refspec) wins; then a
  * GitHub pull request (`refs/pull/N/head` or `/merge`, plus the commit when it is
  * known); then `HEAD` ⇒ the branch; otherwise the commit itself.
  *

@@ -1,4 +1,4 @@
-import { redactUrlCredentials } from "@agent/log-redactor";
+import { redactUrlCredentials, URL_PASSWORD_MASK } from "@agent/log-redactor";
 import { JobRunnerError, type JobRunnerErrorCode } from "../errors.js";
 import type { JobLog } from "../job-log.js";
 import type { ProcessRunner, RunResult } from "../process-runner.js";
@@ -28,21 +28,39 @@ export interface RunCommandOptions {
 }
 
 const URL_IN_TEXT = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"<>]+/g;
+const HTTP_USER = /^(https?:\/\/)([^/?#]*)@/i;
 
-/** The last non-empty line of some output, its URLs' passwords masked and bounded, for an error message. */
+/**
+ * A repository URL as the job log and error messages show it, in the checkout and
+ * for plugins alike: a password becomes `xxxxx` (Go's `url.Redacted`,
+ * logs-and-redaction.md §4.6), and over http(s) a user without a password does
+ * too (`https://xxxxx@github.com/…`), because GitHub and others take a token
+ * written as the user name. An ssh login (`ssh://git@host/…`, `git@host:…`) is a
+ * name, not a secret, and is kept. Anything that is not a URL is returned as is.
+ * The real agent prints these arguments raw; the job log is redacted only for
+ * values in the job env, which a URL credential often is not.
+ */
+export function displayUrl(url: string): string {
+  const redacted = redactUrlCredentials(url);
+  const user = HTTP_USER.exec(redacted);
+  // The match is greedy up to the authority's last `@`: Go lets a user name hold one.
+  if (user === null || user[2]!.includes(":")) return redacted;
+  return `${user[1]}${URL_PASSWORD_MASK}@${redacted.slice(user[0].length)}`;
+}
+
+/** The last non-empty line of some output, its URLs' credentials hidden ({@link displayUrl}) and bounded, for an error message. */
 export function lastLine(output: string | undefined): string {
   const lines = (output ?? "").split(/\r?\n|\r/).map((line) => line.trim()).filter((line) => line !== "");
-  const line = (lines.at(-1) ?? "").replace(URL_IN_TEXT, (url) => redactUrlCredentials(url));
+  const line = (lines.at(-1) ?? "").replace(URL_IN_TEXT, (url) => displayUrl(url));
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 /**
- * `$ git clone -v -- <repo> .` as the job log shows it: a URL argument's password
- * is masked (`https://user:xxxxx@host/…`, Go's `url.Redacted`), as the job log is
- * not redacted for a credential the job env does not hold.
+ * `$ git clone -v -- <repo> .` as the job log shows it, each word that is a URL
+ * through {@link displayUrl}.
  */
 export function commandLine(command: string, args: readonly string[]): string {
-  return [command, ...args].map((word) => quoteShellWord(redactUrlCredentials(word))).join(" ");
+  return [command, ...args].map((word) => quoteShellWord(displayUrl(word))).join(" ");
 }
 
 /**

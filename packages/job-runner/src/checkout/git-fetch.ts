@@ -2,7 +2,6 @@ import { JobRunnerError, type JobRunnerErrorCode } from "../errors.js";
 import { gitFailure, lastLine, runCommand, runGit, type GitContext } from "./git-command.js";
 import type { FetchPlan } from "./fetch-plan.js";
 import { exponentialSubsecondDelayMs, retryStatus } from "./retry-policy.js";
-import { splitShellWords } from "./shell-words.js";
 import type { Sleep } from "./sleep.js";
 
 /** Backoff for fetches the agent retries itself. */
@@ -20,29 +19,39 @@ const FETCH_OUTPUT_TAIL_BYTES = 64 * 1024;
 
 /**
  * What a failed fetch means, from git's output and exit code, in the real
- * agent's order: a corrupt local object, a ref the remote does not have (a short
- * sha: worth the heads-and-tags fallback), an object the remote will not serve,
- * then exit 128 (broad: wipe and re-clone), then anything else (retry as is).
+ * agent's order (git.go `gitFetch`): a ref the remote does not have (a short
+ * sha, or a PR ref not created yet: worth retrying and the heads-and-tags
+ * fallback), an object the remote will not serve, a corrupt local object, then
+ * exit 128 (broad: wipe and re-clone), then anything else (retry as is).
  */
 export function classifyFetchFailure(exitCode: number, output: string): JobRunnerErrorCode {
+  // git before 2.21 wrote "Couldn't".
+  if (/fatal: [Cc]ouldn't find remote ref/.test(output)) return "CHECKOUT_FETCH_BAD_REFERENCE";
+  if (output.includes("not our ref") || output.includes("Server does not allow request for unadvertised object")) {
+    return "CHECKOUT_FETCH_REF_NOT_ON_REMOTE";
+  }
   if (output.includes("fatal: bad object")) return "CHECKOUT_FETCH_BAD_OBJECT";
-  if (/fatal: couldn't find remote ref/i.test(output)) return "CHECKOUT_FETCH_BAD_REFERENCE";
-  if (output.includes("not our ref") || output.includes("unadvertised object")) return "CHECKOUT_FETCH_REF_NOT_ON_REMOTE";
   if (exitCode === 128) return "CHECKOUT_FETCH_BROKEN";
   return "CHECKOUT_FETCH_FAILED";
 }
 
+// Failures a fetch retry can fix: the ref may appear (GitHub creates PR refs
+// asynchronously) or the network may recover. The rest need a fresh clone (or
+// will never work), so retrying in place only delays the checkout loop's wipe.
+const RETRIED_FETCH_CODES: ReadonlySet<string> = new Set(["CHECKOUT_FETCH_BAD_REFERENCE", "CHECKOUT_FETCH_FAILED"]);
+
 /**
- * `git fetch <flags> -- origin <refspecs…>`, each refspec shell-split. The
- * output goes to the job log as it comes; its end is kept to classify a failure
- * (through a PTY its lines end in `\r\n`, which the classification ignores).
+ * `git fetch <flags> -- origin <refspecs…>`, the refspecs as given (a custom
+ * `BUILDKITE_REFSPEC` is shell-split once, by `fetchPlan`). The output goes
+ * to the job log as it comes; its end is kept to classify a failure (through a
+ * PTY its lines end in `\r\n`, which the classification ignores).
  */
 export async function gitFetch(
   context: GitContext,
   fetchFlags: readonly string[],
   refspecs: readonly string[],
 ): Promise<void> {
-  const args = ["fetch", ...fetchFlags, "--", "origin", ...refspecs.flatMap((refspec) => splitShellWords(refspec))];
+  const args = ["fetch", ...fetchFlags, "--", "origin", ...refspecs];
   const result = await runCommand(context, "git", args, { tail: FETCH_OUTPUT_TAIL_BYTES });
   if (result.exitCode === 0) return;
   const output = result.output ?? "";
@@ -51,7 +60,10 @@ export async function gitFetch(
 
 /**
  * {@link gitFetch} tried up to 10 times with ExponentialSubsecond(1 s) + jitter
- * between tries. Interruption is never retried.
+ * between tries, for a missing remote ref or a plain failure only. Exit 128, a bad
+ * object and an object the remote will not serve are thrown at once (their own
+ * codes), so the checkout loop wipes and re-clones, as the real agent's
+ * `retrier.Break()` does; so is an interruption.
  *
  * @throws JobRunnerError `CHECKOUT_FETCH_RETRIES_EXHAUSTED` (cause: the last failure)
  *   after the 10th failure, so the checkout does not retry it once more.
@@ -68,7 +80,7 @@ export async function gitFetchWithRetry(
       return;
     } catch (error) {
       const code = (error as JobRunnerError).code;
-      if (code === "CHECKOUT_INTERRUPTED" || code === "CHECKOUT_COMMAND_UNAVAILABLE") throw error;
+      if (!RETRIED_FETCH_CODES.has(code)) throw error;
       if (attempt >= FETCH_ATTEMPTS) {
         throw new JobRunnerError(
           "CHECKOUT_FETCH_RETRIES_EXHAUSTED",

@@ -17,6 +17,7 @@ describe("checkoutRetryAction", () => {
     ["CHECKOUT_FETCH_FAILED", "retry"],
     ["CHECKOUT_FETCH_BAD_REFERENCE", "retry"],
     ["CHECKOUT_GIT_CHECKOUT_FAILED", "retry"],
+    ["CHECKOUT_REFERENCE_NOT_A_TREE", "retry"],
     ["CHECKOUT_INTERRUPTED", "stop"],
     ["CHECKOUT_CANCELLED", "stop"],
     ["CHECKOUT_FETCH_RETRIES_EXHAUSTED", "stop"],

@@ -4,6 +4,7 @@ import { pluginEnvironment, pluginHookPath, reportPluginEnvironment, type Plugin
 import { JobRunnerError } from "../errors.js";
 import type { JobState } from "./job-state.js";
 import { PhaseFailure } from "./phase-failure.js";
+import { signalText } from "./signal-text.js";
 
 /** Where a hook point looks, in order. */
 export type HookScopeName = "agent" | "repository" | "plugin";
@@ -75,8 +76,16 @@ export async function executeHook(state: JobState, hook: HookFile, plugin?: Plug
   if (workdir !== undefined && workdir !== state.cwd) state.chdir(workdir);
   state.afterEnvironmentChange();
   if (result.exitCode !== 0) {
-    const status = result.signal === undefined ? `exited with status ${result.exitCode}` : `was killed by ${result.signal}`;
-    throw new PhaseFailure(`running "${label}" hook: the ${label} hook ${status}`, result.exitCode);
+    // executor.go executeHook: `running "<label>" <type> hook: <cause>`, where a
+    // wrapped shell hook's cause is the agent's own sentence and a directly run
+    // hook's is Go's exec error ("exit status 3", "signal: terminated").
+    let cause: string;
+    if (result.type === "shell") {
+      cause = `the ${label} hook ${result.signal === undefined ? `exited with status ${result.exitCode}` : `was killed by ${result.signal}`}`;
+    } else {
+      cause = result.signal === undefined ? `exit status ${result.exitCode}` : `signal: ${signalText(result.signal)}`;
+    }
+    throw new PhaseFailure(`running "${label}" ${result.type} hook: ${cause}`, result.exitCode);
   }
 }
 

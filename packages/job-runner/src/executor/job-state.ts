@@ -32,6 +32,18 @@ export class JobState {
   checkoutRoot: string | undefined;
   /** Plugins whose hooks take part in hook points now: non-vendored, then vendored once resolved. */
   activePlugins: PluginCheckout[] = [];
+  /**
+   * Whether SSH hosts (repository, submodules, plugins) are keyscanned:
+   * `config.sshKeyscan`, switched off for the whole job by the legacy GitHub App
+   * credentials flag, whose https rewrite covers every GitHub URL (executor.go).
+   */
+  sshKeyscan: boolean;
+  /**
+   * The provider-neutral credentials flag rewrote this `git@github.com:`
+   * repository to https: no keyscan for it, while submodules and plugins still
+   * follow {@link sshKeyscan} (executor.go `skipRepositorySSHKeyscan`).
+   */
+  skipRepositorySshKeyscan = false;
 
   constructor(init: {
     config: BootstrapConfig;
@@ -59,6 +71,7 @@ export class JobState {
     this.hookPaths = [init.config.hooksPath, ...init.config.additionalHooksPaths].filter((dir) => dir !== "");
     this.jobApi = undefined;
     this.checkoutRoot = undefined;
+    this.sshKeyscan = init.config.sshKeyscan;
   }
 
   /** Changes the working directory of every later hook and command. */

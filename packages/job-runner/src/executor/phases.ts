@@ -20,6 +20,7 @@ import { planCommand } from "./default-command.js";
 import { runHookPoint, runSingleHookPoint } from "./hook-points.js";
 import type { JobState } from "./job-state.js";
 import { PhaseFailure } from "./phase-failure.js";
+import { signalText } from "./signal-text.js";
 
 /** What the artifact phase asks an {@link ArtifactUploader} to do. */
 export interface ArtifactUploadRequest {
@@ -64,6 +65,7 @@ export function jobPlugins(state: JobState): Plugin[] {
       pluginsEnabled: state.config.pluginsEnabled,
       localHooksEnabled: state.config.localHooksEnabled,
       commandEval: state.config.commandEval,
+      pluginValidation: state.config.pluginValidation === true,
     });
   } catch (error) {
     throw new PhaseFailure(`failed to parse a plugin definition: ${PhaseFailure.from(error).message}`, 1, { cause: error });
@@ -85,7 +87,7 @@ export async function pluginPhase(state: JobState, plugins: readonly Plugin[]): 
       alwaysCloneFresh: state.settings.pluginsAlwaysCloneFresh,
       gitSubmodules: state.settings.gitSubmodules,
       zipPlugins: state.config.experiment.includes("zip-plugins"),
-      sshKeyscan: state.config.sshKeyscan,
+      sshKeyscan: state.sshKeyscan,
       keyscan: (host, { port, signal }) =>
         sshKeyscan(port === undefined ? `ssh://${host}` : `ssh://${host}:${port}`, {
           runner: state.runner,
@@ -118,35 +120,53 @@ export async function vendoredPluginPhase(state: JobState, plugins: readonly Plu
 }
 
 /**
- * Repository-provider (or GitHub App) git credentials (job-executor.md §2 row 3):
- * set up before set-up, so plugins and hooks clone with them, and decided again
- * after set-up and after pre-checkout hooks, which may change `BUILDKITE_REPO`.
- * Returns whether GitHub SSH URLs are now rewritten to https (no keyscan then).
+ * Repository-provider (or GitHub App) git credentials (job-executor.md §2 row 3),
+ * as executor.go `configureRepositoryProviderGitCredentials(afterSetUp)`.
+ * Before set-up (so environment hooks and plugins clone with them): the
+ * credential helper, and for the legacy GitHub App flag the unconditional
+ * `git@github.com:` rewrite with keyscan off for the job. After set-up and again
+ * after pre-checkout hooks (either may change `BUILDKITE_REPO`): for the
+ * provider-neutral flag alone, the rewrite only when the repository is a
+ * `git@github.com:` URL, which then skips that repository's keyscan.
  */
-export async function configureCredentials(state: JobState, services: PhaseServices): Promise<boolean> {
+export async function configureCredentials(state: JobState, services: PhaseServices, afterSetUp: boolean): Promise<void> {
   const provider = state.environment.get("BUILDKITE_USE_REPOSITORY_PROVIDER_GIT_CREDENTIALS") === "true";
   const githubApp = state.environment.get("BUILDKITE_USE_GITHUB_APP_GIT_CREDENTIALS") === "true";
-  if (!provider && !githubApp) return false;
+  if (!provider && !githubApp) return;
+  if (afterSetUp) {
+    // With both flags the legacy behaviour wins, as upstream keeps it while the neutral flag rolls out.
+    if (githubApp) return;
+    state.skipRepositorySshKeyscan = state.settings.repository.startsWith("git@github.com:");
+    // The rewrite stays once made (it is global git config), as upstream's does.
+    if (!state.skipRepositorySshKeyscan) return;
+  } else if (githubApp) {
+    state.sshKeyscan = false;
+  }
   if (services.agentPath === undefined) {
     throw new JobRunnerError("JOB_CREDENTIALS", "repository credentials need the path of buildkite-agent (agentPath)");
   }
-  const result = await configureRepositoryCredentials({
+  await configureRepositoryCredentials({
     runner: state.runner,
     log: state.log,
     env: state.environment,
     cwd: state.cwd,
     agentPath: services.agentPath,
-    repository: state.settings.repository,
+    // Before set-up only the legacy flag rewrites; the repository-dependent decision waits for set-up's BUILDKITE_REPO.
+    repository: afterSetUp ? state.settings.repository : "",
     githubApp,
     signal: state.signal,
   });
-  return result.httpsRewrite;
 }
 
 /** Checkout phase (job-executor.md §5). */
 export async function checkoutPhase(state: JobState, services: PhaseServices): Promise<void> {
   await runHookPoint(state, "pre-checkout", ["agent", "plugin"]);
-  const httpsRewrite = await configureCredentials(state, services);
+  try {
+    await configureCredentials(state, services, true);
+  } catch (error) {
+    const failure = PhaseFailure.from(error);
+    throw new PhaseFailure(`refreshing repository credentials before checkout: ${failure.message}`, failure.exitStatus, { cause: error });
+  }
   let checkoutPath = state.checkoutPath();
   if (state.settings.cleanCheckout) {
     state.log.header("Cleaning pipeline checkout");
@@ -167,7 +187,7 @@ export async function checkoutPhase(state: JobState, services: PhaseServices): P
     if (state.settings.repository === "") {
       state.log.comment("Skipping checkout, BUILDKITE_REPO is empty");
     } else {
-      await defaultCheckoutWithRetries(state, services, checkoutPath, httpsRewrite);
+      await defaultCheckoutWithRetries(state, services, checkoutPath);
       checkedOut = true;
     }
   }
@@ -197,7 +217,6 @@ async function defaultCheckoutWithRetries(
   state: JobState,
   services: PhaseServices,
   checkoutPath: string,
-  httpsRewrite: boolean,
 ): Promise<void> {
   const settings = state.settings;
   const result = await checkoutWithRetries(
@@ -221,7 +240,11 @@ async function defaultCheckoutWithRetries(
         checkoutFlags: settings.gitCheckoutFlags,
         submodules: settings.gitSubmodules,
         submoduleCloneConfig: settings.gitSubmoduleCloneConfig,
-        sshKeyscan: state.config.sshKeyscan && !httpsRewrite,
+        sshKeyscan: state.sshKeyscan,
+        // Only the repository itself skips its keyscan after the https rewrite;
+        // submodules are still scanned (checkout.go checks e.SSHKeyscan alone for them).
+        keyscan: (repository, context) =>
+          state.skipRepositorySshKeyscan && repository === settings.repository ? Promise.resolve() : sshKeyscan(repository, context),
         gitSshKey: settings.gitSshKey,
         skipFetchExistingCommits: settings.gitSkipFetchExistingCommits,
         resolveCommitAfterCheckout: state.config.experiment.includes("resolve-commit-after-checkout"),
@@ -294,7 +317,9 @@ async function runCommand(state: JobState): Promise<boolean> {
     });
   } catch (error) {
     // Not an exit error: printed, recorded as 1, but not counted as the command failing.
+    // Like every command error upstream (CommandPhase), it first expands the section.
     state.environment.set("BUILDKITE_COMMAND_EXIT_STATUS", "1");
+    state.log.line("^^^ +++");
     state.log.error(error instanceof Error ? error.message : String(error));
     return false;
   }
@@ -313,24 +338,6 @@ async function runCommand(state: JobState): Promise<boolean> {
   if (result.signal !== undefined) state.log.error(`The command was interrupted by a signal: signal: ${signalText(result.signal)}`);
   else state.log.error(`The command exited with status ${result.exitCode}`);
   return true;
-}
-
-// Go prints a signal as its description ("terminated", "killed").
-const SIGNAL_TEXT: Readonly<Record<string, string>> = {
-  SIGTERM: "terminated",
-  SIGKILL: "killed",
-  SIGINT: "interrupt",
-  SIGQUIT: "quit",
-  SIGHUP: "hangup",
-  SIGABRT: "aborted",
-  SIGSEGV: "segmentation fault",
-  SIGPIPE: "broken pipe",
-  SIGUSR1: "user defined signal 1",
-  SIGUSR2: "user defined signal 2",
-};
-
-function signalText(signal: string): string {
-  return SIGNAL_TEXT[signal] ?? signal;
 }
 
 /**

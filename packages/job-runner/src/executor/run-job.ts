@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import type { ApiClient } from "@agent/api-client";
 import { effectiveSignalGracePeriod, type BootstrapConfig } from "@agent/config";
-import { shortRedactedVarsWarning } from "@agent/log-redactor";
+import { redactUrlCredentials, shortRedactedVarsWarning } from "@agent/log-redactor";
 import { defaultCheckoutPath, type MirrorProvider } from "../checkout/index.js";
 import { Environment } from "../environment.js";
 import { JobApiServer } from "../job-api/index.js";
@@ -187,7 +187,7 @@ async function runPhases(state: JobState, services: PhaseServices, graceSignal: 
   }
   let exitCode: number;
   try {
-    await configureCredentials(state, services);
+    await configureCredentials(state, services, false);
     exitCode = await runMainPhases(state, services, graceSignal);
   } catch (error) {
     const failure = PhaseFailure.from(error);
@@ -216,7 +216,7 @@ async function runMainPhases(state: JobState, services: PhaseServices, graceSign
     // An environment hook's own exit status; anything else is the set-up failure code.
     return error instanceof PhaseFailure ? failure.exitStatus : 125;
   }
-  await configureCredentials(state, services);
+  await configureCredentials(state, services, true);
   let phaseFailure: PhaseFailure | undefined;
   const plugins = (() => {
     try {
@@ -295,6 +295,22 @@ async function startJobApi(state: JobState, services: PhaseServices): Promise<vo
   state.output.refreshFromEnv(state.environment);
 }
 
+/**
+ * One line of the debug environment listing, as executor.go's
+ * formatDebugEnvironmentVariable writes it: the agent token masked, the mirror
+ * URL's password masked (its value is not a redacted var, so the redactor would
+ * print it), and newlines escaped so a value cannot forge log lines.
+ */
+function formatDebugEnvironmentVariable(entry: string): string {
+  // Entries come from Environment.toSlice: each has its "=".
+  const equals = entry.indexOf("=");
+  const name = entry.slice(0, equals);
+  let value = entry.slice(equals + 1);
+  if (name === "BUILDKITE_AGENT_ACCESS_TOKEN") value = "******************";
+  else if (name === "BUILDKITE_GIT_REMOTE_MIRROR_URL") value = redactUrlCredentials(value);
+  return `${name}=${value.replaceAll("\n", "\\n")}`;
+}
+
 async function setUp(state: JobState, services: PhaseServices): Promise<void> {
   const { config, environment, log } = state;
   const binPath = environment.get("BUILDKITE_BIN_PATH");
@@ -322,10 +338,8 @@ async function setUp(state: JobState, services: PhaseServices): Promise<void> {
   }
   if (config.debug) {
     log.header("Buildkite environment variables");
-    for (const name of environment.names().sort()) {
-      if (!/^(BUILDKITE|CI|PATH)/u.test(name)) continue;
-      const value = name === "BUILDKITE_AGENT_ACCESS_TOKEN" ? "******************" : environment.get(name);
-      log.comment(`${name}=${value ?? ""}`);
+    for (const entry of environment.toSlice()) {
+      if (/^(BUILDKITE|CI|PATH)/u.test(entry)) log.line(formatDebugEnvironmentVariable(entry));
     }
   }
   environment.set("GIT_TERMINAL_PROMPT", "0");

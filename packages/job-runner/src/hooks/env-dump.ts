@@ -1,4 +1,5 @@
 import { JobRunnerError } from "../errors.js";
+import { splitEnvEntry } from "../environment.js";
 
 /**
  * The first bytes of a dump written by the hook wrapper, naming its format. bash
@@ -32,9 +33,9 @@ function parseNulDump(body: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const record of body.split("\0")) {
     if (record === "") continue;
-    const eq = record.indexOf("=");
-    if (eq <= 0) throw invalid("a record has no NAME=");
-    env[record.slice(0, eq)] = record.slice(eq + 1);
+    const pair = splitEnvEntry(record);
+    if (pair === undefined) throw invalid("a record has no NAME=");
+    env[pair[0]] = pair[1];
   }
   return env;
 }

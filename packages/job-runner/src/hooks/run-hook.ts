@@ -7,7 +7,7 @@ import type { ProcessRunner } from "../process-runner.js";
 import { splitShellWords } from "../checkout/shell-words.js";
 import { diffEnv, emptyEnvChanges, withoutNames, type EnvChanges } from "./env-changes.js";
 import { hookDisplayName as displayName, type HookFile } from "./find-hooks.js";
-import { detectHookType, readShebang } from "./hook-type.js";
+import { detectHookType, readShebang, type HookType } from "./hook-type.js";
 import { writeHookWrapper } from "./hook-wrapper.js";
 
 /** What {@link runHook} needs from the executor. */
@@ -45,6 +45,11 @@ export interface HookResult {
    * reports `changes` beyond the Job API's and sets `BUILDKITE_LAST_HOOK_EXIT_STATUS`.
    */
   readonly wrapped: boolean;
+  /**
+   * What kind of hook ran (`shell` for a `.ps1` without a shebang, as upstream
+   * types it); the executor names it in a failure message.
+   */
+  readonly type: HookType;
   /**
    * How a shell hook changed the environment, to pass to `applyHookChanges`.
    * Empty for binary and script hooks (they change env only through the Job API).
@@ -108,6 +113,7 @@ async function runUnwrapped(
   path: string,
   context: HookContext,
   command: readonly string[],
+  type: HookType,
 ): Promise<HookResult> {
   context.log.prompt(path);
   const result = await start(hook, context, command[0]!, command.slice(1), {
@@ -116,7 +122,7 @@ async function runUnwrapped(
     BUILDKITE_HOOK_PATH: path,
     BUILDKITE_HOOK_SCOPE: hook.scope,
   });
-  return { ...result, wrapped: false, changes: emptyEnvChanges() };
+  return { ...result, wrapped: false, type, changes: emptyEnvChanges() };
 }
 
 async function wrapperCommand(context: HookContext, shebang: string, wrapperPath: string): Promise<string[]> {
@@ -163,12 +169,12 @@ async function runWrapped(hook: HookFile, path: string, context: HookContext): P
     }
     const command = await wrapperCommand(context, shebang, wrapper.path);
     const result = await start(hook, context, command[0]!, command.slice(1), context.env);
-    if (result.exitCode !== 0) return { ...result, wrapped: true, changes: undefined };
+    if (result.exitCode !== 0) return { ...result, wrapped: true, type: "shell", changes: undefined };
     const record = await wrapper.read();
-    if (record === undefined) return { ...result, wrapped: true, changes: undefined };
+    if (record === undefined) return { ...result, wrapped: true, type: "shell", changes: undefined };
     const changes = withoutNames(diffEnv(record.after, record.before), SHELL_NOISE);
     const moved = record.pwdAfter !== "" && record.pwdAfter !== record.pwdBefore;
-    return { ...result, wrapped: true, changes, ...(moved ? { workdir: record.pwdAfter } : {}) };
+    return { ...result, wrapped: true, type: "shell", changes, ...(moved ? { workdir: record.pwdAfter } : {}) };
   } finally {
     await wrapper.remove();
   }
@@ -197,14 +203,15 @@ export async function runHook(hook: HookFile, context: HookContext): Promise<Hoo
   context.log.header(`Running ${displayName(hook)} hook`);
   if (extname(path) === ".ps1") {
     const shebang = await readShebang(path);
-    if (shebang === "") return runUnwrapped(hook, path, context, ["pwsh", "-file", path]);
+    // Upstream types a shebang-less .ps1 as a shell hook (its shell runs it with pwsh).
+    if (shebang === "") return runUnwrapped(hook, path, context, ["pwsh", "-file", path], "shell");
     await assertExecutable(hook, path);
-    return runUnwrapped(hook, path, context, [path]);
+    return runUnwrapped(hook, path, context, [path], await detectHookType(path));
   }
   const type = await detectHookType(path);
   if (type === "shell") return runWrapped(hook, path, context);
   await assertExecutable(hook, path);
-  return runUnwrapped(hook, path, context, [path]);
+  return runUnwrapped(hook, path, context, [path], type);
 }
 
 async function assertExecutable(hook: HookFile, path: string): Promise<void> {

@@ -16,6 +16,8 @@ describe("readEnvSetInput", () => {
 
   it.each([
     ["an argument without =", ["A=1", "NOPE"], {}, 'couldn\'t parse the command-line argument "NOPE": "NOPE" is not in key=value format'],
+    // Regression: "=x" set a variable named "" (Go's env.Split refuses an empty name).
+    ["an argument with an empty name", ["=x"], {}, 'couldn\'t parse the command-line argument "=x": "=x" is not in key=value format'],
     ["a stdin line without =", ["-"], { stdin: stdin("A=1\nBAD\n") }, 'couldn\'t parse input line 2: "BAD" is not in key=value format'],
     ["a JSON array", ["[1]"], { format: "json" }, 'couldn\'t parse the command-line argument "[1]": json: cannot unmarshal array into Go value of type map[string]string'],
     ["a JSON number value", ['{"A":1}'], { format: "json" }, 'couldn\'t parse the command-line argument "{\\"A\\":1}": json: cannot unmarshal number into Go value of type string'],

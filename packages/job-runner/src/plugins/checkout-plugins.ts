@@ -1,13 +1,15 @@
 import { promises as fs } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import path from "node:path";
-import { goQuote, redactUrlCredentials } from "@agent/log-redactor";
+import { goQuote } from "@agent/log-redactor";
+import { commandLine, displayUrl } from "../checkout/git-command.js";
+import { pathExists } from "../checkout/path-exists.js";
 import { quoteShellWord } from "../checkout/shell-words.js";
+import { sleep as realSleep, type Sleep } from "../checkout/sleep.js";
 import { JobRunnerError } from "../errors.js";
 import type { JobLog } from "../job-log.js";
 import { silentLogger, type Logger } from "../logger.js";
 import type { ProcessRunner } from "../process-runner.js";
-import { isInside } from "../path-inside.js";
+import { directoryInside } from "./directory-inside.js";
 import { pluginRepository, pluginSubdirectory, type Plugin } from "./plugin.js";
 import type { PluginCheckout } from "./plugin-checkout.js";
 import { lockPluginDirectory } from "./plugin-lock.js";
@@ -45,7 +47,7 @@ export interface CheckoutPluginsOptions {
   /** Pause between clone attempts. @default 2000 */
   readonly cloneRetryDelayMs?: number;
   /** How the pause is taken; tests pass one that records the delay. @default a timer honouring `signal` */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly sleep?: Sleep;
   /** Longest wait for another job's checkout of the same plugin. @default 300000 (the git-mirrors lock default) */
   readonly lockTimeoutMs?: number;
   /** How often a held lock is re-tried. @default 100 */
@@ -58,29 +60,6 @@ export interface CheckoutPluginsOptions {
 
 const sshSchemes = new Set(["ssh", "git+ssh", "ssh+git"]);
 
-const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  delay(ms, undefined, signal === undefined ? {} : { signal });
-
-/**
- * The clone URL as the log and errors show it. A password becomes `xxxxx`, as Go's
- * `url.Redacted` shows it. Over http(s) a user without a password is usually a
- * token (`https://TOKEN@github.com/…`), so it is left out; an ssh user is a login
- * name (`ssh://git@…`) and is kept.
- */
-function displayRepository(plugin: Plugin): string {
-  const keepUser = sshSchemes.has(plugin.scheme) || plugin.authentication.includes(":");
-  return redactUrlCredentials(pluginRepository(keepUser ? plugin : { ...plugin, authentication: "" }));
-}
-
-async function exists(target: string): Promise<boolean> {
-  return fs.stat(target).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT" || error.code === "ENOTDIR") return false;
-      throw new JobRunnerError("PLUGIN_CHECKOUT_FAILED", `checking "${target}": ${error.message}`, { cause: error });
-    },
-  );
-}
 
 async function emptyDirectory(directory: string): Promise<void> {
   for (const entry of await fs.readdir(directory)) await fs.rm(path.join(directory, entry), { recursive: true, force: true });
@@ -89,7 +68,7 @@ async function emptyDirectory(directory: string): Promise<void> {
 interface Settings extends CheckoutPluginsOptions {
   readonly gitEnv: Readonly<Record<string, string>>;
   readonly logger: Logger;
-  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly sleep: Sleep;
 }
 
 async function git(settings: Settings, cwd: string, args: readonly string[], capture = false) {
@@ -116,13 +95,12 @@ async function keyscan(plugin: Plugin, settings: Settings): Promise<void> {
 }
 
 async function clone(plugin: Plugin, repository: string, tempDir: string, settings: Settings): Promise<void> {
-  const flags = ["clone", "-v", ...(settings.gitSubmodules === false ? [] : ["--recursive"]), "--"];
-  const args = [...flags, repository, "."];
-  const shown = displayRepository(plugin);
+  const args = ["clone", "-v", ...(settings.gitSubmodules === false ? [] : ["--recursive"]), "--", repository, "."];
+  const shown = displayUrl(repository);
   const attempts = settings.cloneAttempts ?? 3;
   const pause = settings.cloneRetryDelayMs ?? 2000;
   for (let attempt = 1; ; attempt++) {
-    settings.log.prompt(["git", ...flags, shown, "."].map(quoteShellWord).join(" "));
+    settings.log.prompt(commandLine("git", args));
     let failure: string;
     let cause: unknown;
     try {
@@ -149,10 +127,7 @@ async function clone(plugin: Plugin, repository: string, tempDir: string, settin
 }
 
 async function checkHooksDir(checkout: PluginCheckout, relativeHooksDir: string): Promise<void> {
-  const root = await fs.realpath(checkout.root);
-  const real = await fs.realpath(checkout.hooksDir).catch(() => undefined);
-  const isDirectory = real !== undefined && isInside(root, real) && (await fs.stat(real)).isDirectory();
-  if (!isDirectory) {
+  if (!(await directoryInside(await fs.realpath(checkout.root), checkout.hooksDir))) {
     throw new JobRunnerError(
       "PLUGIN_NO_HOOKS_DIR",
       `"${goQuote(relativeHooksDir)}" was not a directory within the "${goQuote(checkout.plugin.name)}" plugin; a plugin keeps its hooks in a hooks/ directory`,
@@ -192,11 +167,11 @@ async function checkoutOne(plugin: Plugin, settings: Settings): Promise<PluginCh
     ...(settings.signal === undefined ? {} : { signal: settings.signal }),
   });
   try {
-    if (settings.alwaysCloneFresh === true && (await exists(directory))) {
+    if (settings.alwaysCloneFresh === true && (await pathExists(directory))) {
       settings.log.comment(`BUILDKITE_PLUGINS_ALWAYS_CLONE_FRESH is true; removing previous checkout of plugin ${plugin.label}`);
       await fs.rm(directory, { recursive: true, force: true });
     }
-    if (await exists(path.join(directory, ".git"))) {
+    if (await pathExists(path.join(directory, ".git"))) {
       const head = await git(settings, directory, ["rev-parse", "--short=7", "HEAD"], true).catch(() => undefined);
       settings.log.comment(
         head?.exitCode === 0
@@ -225,7 +200,7 @@ async function checkoutOne(plugin: Plugin, settings: Settings): Promise<PluginCh
         if (result.exitCode !== 0) {
           throw new JobRunnerError(
             "PLUGIN_BAD_VERSION",
-            `git checkout of version "${plugin.version}" failed with exit status ${result.exitCode}; check that "${plugin.version}" is a branch, tag or commit of ${displayRepository(plugin)}`,
+            `git checkout of version "${plugin.version}" failed with exit status ${result.exitCode}; check that "${plugin.version}" is a branch, tag or commit of ${displayUrl(repository)}`,
           );
         }
       }
@@ -267,7 +242,7 @@ export async function checkoutPlugins(plugins: readonly Plugin[], options: Check
     ...options,
     gitEnv: { GIT_TERMINAL_PROMPT: "0", ...options.env },
     logger: options.logger ?? silentLogger,
-    sleep: options.sleep ?? defaultSleep,
+    sleep: options.sleep ?? realSleep,
   };
   const byLabel = new Map<string, PluginCheckout>();
   const checkouts: PluginCheckout[] = [];

@@ -150,9 +150,9 @@ export function zipBaseScheme(scheme: string): string {
 }
 
 /**
- * Hides credentials in a message quoting a source that did not parse (so
- * `redactUrlCredentials` cannot help): a password, and over http(s) a user name,
- * which there is usually a token; an ssh login such as `git@` stays.
+ * Hides credentials in a message quoting a source, which may not parse as a URL
+ * (so `displayUrl` cannot help) or sit inside JSON: a password, and over http(s)
+ * a user name, which there is usually a token; an ssh login such as `git@` stays.
  */
 function maskSourceCredentials(message: string): string {
   return message
@@ -204,7 +204,14 @@ export interface PluginsAllowed {
 }
 
 /** Options for {@link parsePlugins}. */
-export type ParsePluginsOptions = PluginsAllowed;
+export interface ParsePluginsOptions extends PluginsAllowed {
+  /**
+   * `plugin-validation` (`BUILDKITE_PLUGIN_VALIDATION`): not supported, so any
+   * plugin with it on fails with `PLUGIN_VALIDATION_UNSUPPORTED` rather than
+   * running unvalidated. @default false
+   */
+  readonly pluginValidation?: boolean;
+}
 
 /** The element as Go's `%s` prints it, for the scalars; containers as JSON. */
 function describe(value: JsonValue): string {
@@ -223,7 +230,8 @@ function describe(value: JsonValue): string {
  * - `PLUGIN_INVALID_JSON`: Go's decoder message (`invalid character 'b' looking for beginning of value`),
  *   `JSON structure was not an array`, `unknown type in plugin definition (…)`;
  * - `PLUGIN_INVALID_CONFIG`: `configuration for "<source>" is not a hash`;
- * - `PLUGIN_INVALID_SOURCE`: see {@link createPlugin}.
+ * - `PLUGIN_INVALID_SOURCE`: see {@link createPlugin};
+ * - `PLUGIN_VALIDATION_UNSUPPORTED`: plugins requested with `pluginValidation` on.
  */
 export function parsePlugins(json: string, options: ParsePluginsOptions = {}): Plugin[] {
   if (json === "") return [];
@@ -248,11 +256,20 @@ export function parsePlugins(json: string, options: ParsePluginsOptions = {}): P
       for (const [source, config] of Object.entries(entry)) {
         if (config === null) plugins.push(createPlugin(source));
         else if (isJsonObject(config)) plugins.push(createPlugin(source, config));
-        else throw new JobRunnerError("PLUGIN_INVALID_CONFIG", `configuration for "${source}" is not a hash`);
+        else throw new JobRunnerError("PLUGIN_INVALID_CONFIG", maskSourceCredentials(`configuration for "${source}" is not a hash`));
       }
     } else {
-      throw new JobRunnerError("PLUGIN_INVALID_JSON", `unknown type in plugin definition (${describe(entry)})`);
+      throw new JobRunnerError("PLUGIN_INVALID_JSON", maskSourceCredentials(`unknown type in plugin definition (${describe(entry)})`));
     }
+  }
+  if (options.pluginValidation === true && plugins.length > 0) {
+    // Validating needs plugin.yml parsed (YAML) and the config checked against its
+    // JSON schema; job-runner has neither, and skipping it silently would run
+    // plugins the agent was told to check first.
+    throw new JobRunnerError(
+      "PLUGIN_VALIDATION_UNSUPPORTED",
+      "plugin validation (plugin-validation, BUILDKITE_PLUGIN_VALIDATION) is not supported by this agent yet; turn it off to run plugins",
+    );
   }
   return plugins;
 }

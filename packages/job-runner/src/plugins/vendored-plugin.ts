@@ -2,15 +2,9 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { JobRunnerError } from "../errors.js";
 import { goQuote } from "@agent/log-redactor";
-import { isInside } from "../path-inside.js";
+import { directoryInside } from "./directory-inside.js";
 import type { Plugin } from "./plugin.js";
 import type { PluginCheckout } from "./plugin-checkout.js";
-
-async function directoryInside(root: string, target: string): Promise<boolean> {
-  const real = await fs.realpath(target).catch(() => undefined);
-  if (real === undefined || !isInside(root, real)) return false;
-  return (await fs.stat(real)).isDirectory();
-}
 
 /**
  * Finds a vendored plugin (`./.buildkite/plugins/x`) in the build checkout, after

@@ -141,19 +141,31 @@ describe("checkoutWithRetries", () => {
 
     const during = new AbortController();
     calls = 0;
-    const started = Date.now();
+    // The job is cancelled during the backoff wait, which ends only through the
+    // signal it was given: no real timer, so nothing depends on the machine's speed.
+    const waits: Array<{ ms: number; reason: unknown }> = [];
+    const sleepUntilAborted = (ms: number, signal?: AbortSignal) =>
+      new Promise<void>((_resolve, reject) => {
+        if (signal === undefined) {
+          reject(new Error("the backoff wait was not given the checkout's signal"));
+          return;
+        }
+        signal.addEventListener("abort", () => {
+          waits.push({ ms, reason: signal.reason });
+          reject(signal.reason);
+        });
+        during.abort("job cancelled");
+      });
     await expect(
       checkoutWithRetries(
         async () => {
           calls += 1;
-          setTimeout(() => during.abort(), 20);
           throw new JobRunnerError("CHECKOUT_FETCH_FAILED", "flaky");
         },
-        // The real sleep: a 1 s timer that the abort must cut short.
-        { log, checkoutPath: path, signal: during.signal, random: () => 0 },
+        { log, checkoutPath: path, signal: during.signal, random: () => 0, sleep: sleepUntilAborted },
       ),
     ).rejects.toMatchObject({ code: "CHECKOUT_CANCELLED" });
-    expect(Date.now() - started).toBeLessThan(900);
+    expect(waits).toEqual([{ ms: 1000, reason: "job cancelled" }]);
     expect(calls).toBe(1);
   });
 });

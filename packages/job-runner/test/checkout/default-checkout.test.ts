@@ -11,6 +11,7 @@ import {
   type DefaultCheckoutOptions,
   type MirrorRequest,
 } from "../../src/checkout/index.js";
+import type { ProcessRunner } from "../../src/index.js";
 import { createGitFixture, createTranscript, fixtureEnvironment, type GitFixture, type Transcript } from "./git-fixture.js";
 
 let fixture: GitFixture;
@@ -20,6 +21,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await fixture.cleanup();
 });
+
+/** The sha checked out in `path`. */
+function head(path: string): string {
+  return fixture.git(path, "rev-parse", "HEAD");
+}
 
 let dirs = 0;
 async function checkoutDir(): Promise<string> {
@@ -48,7 +54,8 @@ describe("defaultCheckout with real git", () => {
     const env = fixtureEnvironment(fixture, { BUILDKITE_COMMIT: "HEAD" });
     const result = await defaultCheckout(options(transcript, path, { env, resolveCommitAfterCheckout: true }));
 
-    expect(result).toEqual({ commit: fixture.main, head: fixture.main });
+    expect(result).toEqual({ commit: fixture.main });
+    expect(head(path)).toBe(fixture.main);
     expect(env.get("BUILDKITE_COMMIT")).toBe(fixture.main);
     expect(existsSync(join(path, "b.txt"))).toBe(true);
     const log = transcript.text();
@@ -65,7 +72,7 @@ describe("defaultCheckout with real git", () => {
     const transcript = createTranscript();
     const path = await checkoutDir();
     const result = await defaultCheckout(options(transcript, path, { commit: fixture.feature, branch: "feature" }));
-    expect(result.head).toBe(fixture.feature);
+    expect(head(path)).toBe(fixture.feature);
     expect(result.commit).toBe(fixture.feature);
     expect(existsSync(join(path, "feature.txt"))).toBe(true);
     expect(transcript.text()).toContain(`# Fetch and checkout commit\n$ git fetch -v --prune -- origin ${fixture.feature}\n`);
@@ -78,7 +85,7 @@ describe("defaultCheckout with real git", () => {
     const result = await defaultCheckout(
       options(transcript, path, { env, commit: fixture.feature.slice(0, 8), branch: "feature", resolveCommitAfterCheckout: true }),
     );
-    expect(result.head).toBe(fixture.feature);
+    expect(head(path)).toBe(fixture.feature);
     expect(result.commit).toBe(fixture.feature);
     expect(env.get("BUILDKITE_COMMIT")).toBe(fixture.feature);
     const log = transcript.text();
@@ -89,10 +96,10 @@ describe("defaultCheckout with real git", () => {
   it("fetches a custom refspec (shell-split) and checks out FETCH_HEAD", async () => {
     const transcript = createTranscript();
     const path = await checkoutDir();
-    const result = await defaultCheckout(
+    await defaultCheckout(
       options(transcript, path, { refspec: "refs/tags/v1.0 'refs/heads/feature:refs/remotes/origin/feature'" }),
     );
-    expect(result.head).toBe(fixture.tagged);
+    expect(head(path)).toBe(fixture.tagged);
     expect(fixture.git(path, "rev-parse", "refs/remotes/origin/feature")).toBe(fixture.feature);
     expect(transcript.text()).toContain(
       "# Fetch and checkout custom refspec\n$ git fetch -v --prune -- origin refs/tags/v1.0 refs/heads/feature:refs/remotes/origin/feature\n",
@@ -105,10 +112,10 @@ describe("defaultCheckout with real git", () => {
   ])("checks out a GitHub pull request ref for %s", async (_name, commit, ref) => {
     const transcript = createTranscript();
     const path = await checkoutDir();
-    const result = await defaultCheckout(
+    await defaultCheckout(
       options(transcript, path, { commit: commit(), branch: "pr-branch", pullRequest: "7", pipelineProvider: "github" }),
     );
-    expect(result.head).toBe(fixture.pullRequest);
+    expect(head(path)).toBe(fixture.pullRequest);
     const log = transcript.text();
     expect(log).toContain("# Fetch and checkout pull request head from GitHub\n");
     expect(log).toContain(`$ git fetch -v --prune -- origin ${ref}${commit() === "HEAD" ? "" : ` ${fixture.pullRequest}`}\n`);
@@ -120,21 +127,22 @@ describe("defaultCheckout with real git", () => {
     const path = await checkoutDir();
     await expect(
       defaultCheckout(options(transcript, path, { commit: "HEAD", branch: "main", pullRequest: "7", pipelineProvider: "gitlab" })),
-    ).resolves.toMatchObject({ head: fixture.main });
+    ).resolves.toEqual({ commit: "HEAD" });
+    expect(head(path)).toBe(fixture.main);
     expect(transcript.text()).not.toContain("refs/pull/7");
   });
 
   it("initialises submodules with the clone config (protocol.file.allow for local paths)", async () => {
     const transcript = createTranscript();
     const path = await checkoutDir();
-    const result = await defaultCheckout(
+    await defaultCheckout(
       options(transcript, path, {
         commit: fixture.withSubmodule,
         branch: "with-submodule",
         submoduleCloneConfig: ["protocol.file.allow=always", ""],
       }),
     );
-    expect(result.head).toBe(fixture.withSubmodule);
+    expect(head(path)).toBe(fixture.withSubmodule);
     expect(await readFile(join(path, "sub", "sub.txt"), "utf8")).toBe("from the submodule\n");
     const log = transcript.text();
     expect(log).toContain("# Git submodules detected\n$ git submodule sync --recursive\n");
@@ -162,8 +170,8 @@ describe("defaultCheckout with real git", () => {
     fixture.git(fixture.root, "clone", "-q", "--bare", fixture.origin, renamed);
 
     const transcript = createTranscript();
-    const result = await defaultCheckout(options(transcript, path, { repository: renamed, commit: fixture.feature, branch: "feature" }));
-    expect(result.head).toBe(fixture.feature);
+    await defaultCheckout(options(transcript, path, { repository: renamed, commit: fixture.feature, branch: "feature" }));
+    expect(head(path)).toBe(fixture.feature);
     expect(existsSync(join(path, "junk.txt"))).toBe(false);
     expect(await readFile(join(path, "a.txt"), "utf8")).toBe("a\n");
     expect(fixture.git(path, "remote", "get-url", "origin")).toBe(renamed);
@@ -188,7 +196,8 @@ describe("defaultCheckout with real git", () => {
     const env = fixtureEnvironment(fixture);
     const transcript = createTranscript();
     const result = await defaultCheckout(options(transcript, path, { env, mirrorProvider, commit: fixture.main }));
-    expect(result).toEqual({ commit: fixture.main, head: fixture.main, mirror });
+    expect(result).toEqual({ commit: fixture.main, mirror });
+    expect(head(path)).toBe(fixture.main);
     expect(env.get(BUILDKITE_REPO_MIRROR)).toBe(mirror);
     expect(transcript.text()).toContain(`$ git clone -v --reference ${mirror} -- ${fixture.origin} .\n`);
     const alternates = join(path, ".git", "objects", "info", "alternates");
@@ -216,7 +225,7 @@ describe("defaultCheckout with real git", () => {
     const scanned: string[] = [];
     const path = await checkoutDir();
     const repository = `git@example.invalid:${fixture.origin}`;
-    const result = await defaultCheckout(
+    await defaultCheckout(
       options(createTranscript(), path, {
         env,
         repository,
@@ -228,7 +237,7 @@ describe("defaultCheckout with real git", () => {
         },
       }),
     );
-    expect(result.head).toBe(fixture.main);
+    expect(head(path)).toBe(fixture.main);
     expect(scanned).toEqual([repository]);
     const lines = (await readFile(record, "utf8")).split("\n");
     expect(lines[0]).toMatch(/^-i \S+\/\.buildkite-ssh-key-my-pipeline-\w+\/id -o IdentitiesOnly=yes git@example\.invalid git-upload-pack/);
@@ -268,6 +277,36 @@ describe("defaultCheckout with real git", () => {
     await defaultCheckout(options(transcript, path, { commit: fixture.mainFirst, skipFetchExistingCommits: true }));
     expect(transcript.text()).toContain(`# Commit "${fixture.mainFirst}" already exists locally, skipping fetch\n`);
     expect(transcript.text()).not.toContain("git fetch");
+  });
+
+  // Regression: any rev-parse that resolved counted, so a short sha or a branch
+  // name (which may be stale locally) skipped the fetch; the real agent's
+  // hasGitCommit also needs the answer to be the commit itself.
+  it.each([
+    ["a short sha", () => fixture.mainFirst.slice(0, 8)],
+    ["a branch name", () => "main"],
+  ])("still fetches with skip-fetch-existing-commits when the commit is %s", async (_name, commit) => {
+    const path = await checkoutDir();
+    await defaultCheckout(options(createTranscript(), path, { commit: fixture.main }));
+    const transcript = createTranscript();
+    const lazyFetch: Array<string | undefined> = [];
+    const runner: ProcessRunner = (command, args, run) => {
+      if (args[0] === "rev-parse") lazyFetch.push(run.env["GIT_NO_LAZY_FETCH"]);
+      return transcript.runner(command, args, run);
+    };
+    await defaultCheckout(options(transcript, path, { runner, commit: commit(), skipFetchExistingCommits: true }));
+    expect(transcript.text()).not.toContain("already exists locally");
+    expect(transcript.text()).toContain("$ git fetch -v --prune -- origin ");
+    // The presence check never lets a partial clone fetch the object to answer.
+    expect(lazyFetch).toEqual(["1"]);
+  });
+
+  // Regression: the custom refspec was shell-split twice (plan and fetch), so one
+  // quoted to keep an apostrophe failed as an unterminated quote.
+  it("fetches a quoted custom refspec holding an apostrophe", async () => {
+    const path = await checkoutDir();
+    await defaultCheckout(options(createTranscript(), path, { refspec: `"refs/heads/feature:refs/remotes/origin/it's"` }));
+    expect(fixture.git(path, "rev-parse", "refs/remotes/origin/it's")).toBe(fixture.feature);
   });
 });
 
@@ -314,6 +353,20 @@ describe("repository credentials in the job log", () => {
     expect(error.message).toMatch(/^git clone of https:\/\/x-access-token:xxxxx@127\.0\.0\.1:1\/org\/repo\.git failed/);
     expect(transcript.text()).toContain("$ git clone -v -- https://x-access-token:xxxxx@127.0.0.1:1/org/repo.git .\n");
     expect(`${transcript.text()}${error.message}`).not.toContain("SECRET1234");
+  });
+});
+
+describe("a token written as the URL user", () => {
+  // Regression: only a password was masked in the checkout, so the usual
+  // `https://TOKEN@github.com/…` form showed in the clone prompt and the error.
+  it("is masked in the clone prompt and the error of a failed clone", async () => {
+    const transcript = createTranscript();
+    const repository = "https://ghp_TOKEN1234@127.0.0.1:1/org/repo.git";
+    const error = (await defaultCheckout(options(transcript, await checkoutDir(), { repository })).catch((caught: unknown) => caught)) as Error;
+    expect(error).toMatchObject({ code: "CHECKOUT_CLONE_FAILED" });
+    expect(error.message).toMatch(/^git clone of https:\/\/xxxxx@127\.0\.0\.1:1\/org\/repo\.git failed/);
+    expect(transcript.text()).toContain("$ git clone -v -- https://xxxxx@127.0.0.1:1/org/repo.git .\n");
+    expect(`${transcript.text()}${error.message}`).not.toContain("ghp_TOKEN1234");
   });
 });
 
@@ -383,6 +436,65 @@ describe("checkoutWithRetries around defaultCheckout", () => {
     expect((error as Error).message).toMatch(new RegExp(`^git fetch of ${missing} failed \\(git exited 128\\): fatal: .*not our ref ${missing}$`));
     expect(sleeps).toEqual([1000]);
     expect(transcript.text().match(/\$ git clone /g)).toHaveLength(2);
+  });
+
+  // Regression: a retried fetch (a GitHub PR at HEAD) that exited 128 was tried 10
+  // times in place, then stopped the checkout without a wipe; the real agent
+  // breaks out at once and the checkout loop wipes and re-clones.
+  it("re-clones after a retried fetch exits 128, without retrying the fetch in place", async () => {
+    const transcript = createTranscript();
+    const path = await checkoutDir();
+    const fetchSleeps: number[] = [];
+    const checkoutSleeps: number[] = [];
+    const attempt = () =>
+      defaultCheckout(
+        options(transcript, path, {
+          commit: "HEAD",
+          pullRequest: "7",
+          pipelineProvider: "github",
+          // upload-pack cannot run: git fetch says "Could not read from remote repository", exit 128.
+          fetchFlags: "-v --prune --upload-pack=false",
+          random: () => 0,
+          sleep: async (ms) => void fetchSleeps.push(ms),
+        }),
+      );
+    const error = await checkoutWithRetries(attempt, {
+      log: transcript.log,
+      checkoutPath: path,
+      attempts: 2,
+      random: () => 0,
+      sleep: async (ms) => void checkoutSleeps.push(ms),
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "CHECKOUT_FETCH_BROKEN" });
+    expect(fetchSleeps).toEqual([]);
+    expect(checkoutSleeps).toEqual([1000]);
+    const log = transcript.text();
+    expect(log.match(/\$ git fetch /g)).toHaveLength(2);
+    expect(log.match(/\$ git clone /g)).toHaveLength(2);
+    expect(log).toContain(`# Removing ${path}\n`);
+  });
+
+  // Regression: git exits 128 for "reference is not a tree" (the commit is not in
+  // what was fetched), and that wiped the clone; the real agent matches the text
+  // first and retries without re-cloning.
+  it("retries a commit that is not in what was fetched without re-cloning", async () => {
+    const transcript = createTranscript();
+    const path = await checkoutDir();
+    const error = await checkoutWithRetries(
+      // The PR commit is only reachable from refs/pull/7/head, which neither the
+      // clone nor this refspec fetches (file:// so git does not copy every object
+      // of a local origin).
+      () =>
+        defaultCheckout(
+          options(transcript, path, { repository: `file://${fixture.origin}`, commit: fixture.pullRequest, refspec: "refs/heads/main" }),
+        ),
+      { log: transcript.log, checkoutPath: path, attempts: 2, random: () => 0, sleep: async () => undefined },
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "CHECKOUT_REFERENCE_NOT_A_TREE" });
+    expect((error as Error).message).toContain(`fatal: reference is not a tree: ${fixture.pullRequest}`);
+    const log = transcript.text();
+    expect(log.match(/\$ git clone /g)).toHaveLength(1);
+    expect(log).not.toContain("# Removing");
   });
 });
 

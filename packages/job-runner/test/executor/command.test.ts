@@ -26,6 +26,8 @@ describe("command eval rules (job-executor.md §6)", () => {
     const result = await runInProcess(box, { ...box.env, BUILDKITE_COMMAND_EVAL: "false", BUILDKITE_COMMAND: "echo evaluated" });
     expect(result.log).toContain('# No such file: "echo evaluated"');
     expect(result.log).toContain("this agent is not allowed to evaluate console commands");
+    // Regression: the error came without the "^^^ +++" that CommandPhase prints before any command error.
+    expect(result.log).toContain('# No such file: "echo evaluated"\n^^^ +++\n🚨 Error: this agent is not allowed');
     expect(result.log).not.toContain("\nevaluated");
     // Not a command failure: recorded as 1, and the job exits with it.
     expect(result.exitCode).toBe(1);

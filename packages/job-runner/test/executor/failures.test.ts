@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { recordingUploader, runInProcess, sandbox } from "./harness.js";
 
@@ -41,6 +42,21 @@ describe("a failing hook in each phase", () => {
     expect(box.order()).toEqual(ran);
     expect(result.exitCode).toBe(status);
     expect(result.log).toContain(`the agent ${failing} hook exited with status ${status}`);
+  });
+
+  // Regression: the message left out the hook type that executor.go executeHook writes
+  // ("running %q shell hook: …"), and gave a directly run hook the shell hook's sentence.
+  it.each([
+    ["shell", () => "exit 3\n", 'running "agent pre-command" shell hook: the agent pre-command hook exited with status 3'],
+    ["script", () => "#!/usr/bin/env node\nprocess.exit(4);\n", 'running "agent pre-command" script hook: exit status 4'],
+    ["binary", () => readFileSync("/bin/false"), 'running "agent pre-command" binary hook: exit status 1'],
+  ])("names the %s hook type in the failure", async (_type, content, message) => {
+    const box = sandbox();
+    box.write(path.join(box.hooksPath, "pre-command"), "");
+    writeFileSync(path.join(box.hooksPath, "pre-command"), content());
+    const result = await runInProcess(box, { ...box.env, BUILDKITE_COMMAND: "echo never" });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.log).toContain(`🚨 Error: ${message}\n`);
   });
 
   it("a failing command hook is the command failing: post-command still runs", async () => {

@@ -154,7 +154,13 @@ export interface InProcessResult extends JobOutcome {
 export async function runInProcess(
   box: Sandbox,
   env: Record<string, string>,
-  options: { artifactUploader?: ArtifactUploader; apiClient?: ApiClient; signal?: AbortSignal; onOutput?: (text: string) => void } = {},
+  options: {
+    artifactUploader?: ArtifactUploader;
+    apiClient?: ApiClient;
+    signal?: AbortSignal;
+    onOutput?: (text: string) => void;
+    agentPath?: string;
+  } = {},
 ): Promise<InProcessResult> {
   const config = loadConfig(bootstrapCommand, { env, flags: {}, configSearchPaths: [] }).values;
   const output = new PassThrough();
@@ -170,6 +176,7 @@ export async function runInProcess(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.apiClient === undefined ? {} : { apiClient: options.apiClient }),
     ...(options.artifactUploader === undefined ? {} : { artifactUploader: options.artifactUploader }),
+    ...(options.agentPath === undefined ? {} : { agentPath: options.agentPath }),
   });
   return { ...outcome, raw, log: plain(raw) };
 }

@@ -47,6 +47,21 @@ describe("plugins", () => {
     expect(result.log).toMatch(/~~~ Running plugin thing[^\n]* environment hook/u);
   });
 
+  it("fails the job with a clear error when plugin validation is asked for, before checking any plugin out", async () => {
+    const box = sandbox();
+    const origin = pluginRepo(box);
+    const result = await runInProcess(box, {
+      ...box.env,
+      BUILDKITE_PLUGIN_VALIDATION: "true",
+      BUILDKITE_PLUGINS: JSON.stringify([{ [`${origin}#v1`]: { image: "node:20" } }]),
+      BUILDKITE_COMMAND: "echo default-command",
+    });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.log).toContain("plugin validation (plugin-validation, BUILDKITE_PLUGIN_VALIDATION) is not supported");
+    expect(result.log).not.toContain("seen BUILDKITE_PLUGIN_THING_");
+    expect(result.log).not.toContain("default-command\n");
+  });
+
   it("runs a vendored plugin from the checked-out repository", async () => {
     const box = sandbox();
     api = await startApi();

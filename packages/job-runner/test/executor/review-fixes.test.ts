@@ -48,13 +48,23 @@ describe("local hooks", () => {
     const box = sandbox();
     const missing = path.join(box.root, "does-not-exist");
     box.write(path.join(box.root, ".buildkite", "hooks", "pre-command"), "echo stray repository hook\n");
-    const result = await runInProcess(box, {
-      ...box.env,
-      BUILDKITE_BOOTSTRAP_PHASES: "command",
-      BUILDKITE_BUILD_CHECKOUT_PATH: missing,
-      BUILDKITE_COMMAND: "true",
-    }, {});
+    // runJob starts in process.cwd() (it has no cwd option), so the job must start in
+    // the dir holding the stray hook for this test to be able to fail.
+    const startDir = process.cwd();
+    process.chdir(box.root);
+    let result;
+    try {
+      result = await runInProcess(box, {
+        ...box.env,
+        BUILDKITE_BOOTSTRAP_PHASES: "command",
+        BUILDKITE_BUILD_CHECKOUT_PATH: missing,
+        BUILDKITE_COMMAND: "pwd",
+      });
+    } finally {
+      process.chdir(startDir);
+    }
     expect(result.exitCode).toBe(0);
+    expect(result.log).toContain(`\n${box.root}\n`);
     expect(result.log).not.toContain("stray repository hook");
   });
 });
@@ -96,5 +106,28 @@ describe("how a hook ran is known from running it", () => {
     const result = await runInProcess(box, { ...box.env, BUILDKITE_COMMAND: "true" });
     expect(result.log).toContain("last hook status=0\n");
     expect(result.exitCode).toBe(3);
+  });
+});
+
+describe("the debug environment listing", () => {
+  // Regression: the listing printed values raw and sorted by name, so the mirror URL's
+  // password reached the log (no redacted-var pattern matches it) and a value with a
+  // newline forged a log line. executor.go's formatDebugEnvironmentVariable masks both.
+  it("masks the mirror URL's password and the agent token, escapes newlines and sorts whole lines", async () => {
+    const box = sandbox();
+    const result = await runInProcess(box, {
+      ...box.env,
+      BUILDKITE_AGENT_DEBUG: "true",
+      BUILDKITE_GIT_REMOTE_MIRROR_URL: "https://token:mirror-password@mirror.example/repo.git",
+      BUILDKITE_X: "one\ntwo",
+      BUILDKITE_X1: "z",
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.raw).not.toContain("mirror-password");
+    const listing = result.log.slice(result.log.indexOf("~~~ Buildkite environment variables"));
+    expect(listing).toContain("\nBUILDKITE_GIT_REMOTE_MIRROR_URL=https://token:xxxxx@mirror.example/repo.git\n");
+    expect(listing).toContain("\nBUILDKITE_AGENT_ACCESS_TOKEN=******************\n");
+    // Go sorts "NAME=value" strings: "BUILDKITE_X1=" before "BUILDKITE_X=" ('1' < '=').
+    expect(listing).toContain("\nBUILDKITE_X1=z\nBUILDKITE_X=one\\ntwo\n");
   });
 });

@@ -122,6 +122,14 @@ describe("PATCH /env", () => {
     expect(response.body).not.toContain("hunter2");
   });
 
+  // Regression: a deeply nested body overflowed the parser's stack and the server answered 500.
+  it("answers 400 with Go's max-depth message for a body nested too deep", async () => {
+    const started = await startServer({ env: {} });
+    const response = await call(started, "PATCH", "/env", `{"env":${"[".repeat(20_000)}`);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body).error).toBe("failed to decode request body: invalid character '[' exceeded max depth");
+  });
+
   it("reads only the first JSON value of the body, as Go's decoder does", async () => {
     const started = await startServer({ env: {} });
     const response = await call(started, "PATCH", "/env", '{"env":{"A":"1"}} trailing');

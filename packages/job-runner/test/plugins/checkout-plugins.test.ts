@@ -207,11 +207,13 @@ describe("checkoutPlugins", () => {
 
   // Regression: only `user:password` was masked, so a token written as the user
   // (`https://TOKEN@github.com/…`) showed in the prompt and in the failure messages.
+  // It is shown as `xxxxx` (it used to be left out) since plugins and the checkout
+  // share one display form, git-command.ts `displayUrl`.
   it("never shows a token written as the user: clone prompt and PLUGIN_CLONE_FAILED", async () => {
     const { result, text } = run([createPlugin("https://ghp_TOKEN1234@127.0.0.1:1/org/thing.git")], { cloneAttempts: 1 });
     const error = (await result.catch((e: unknown) => e)) as Error & { code?: string };
     expect(error.code).toBe("PLUGIN_CLONE_FAILED");
-    expect(text()).toContain("$ git clone -v --recursive -- https://127.0.0.1:1/org/thing.git .");
+    expect(text()).toContain("$ git clone -v --recursive -- https://xxxxx@127.0.0.1:1/org/thing.git .");
     expect(`${text()}${error.message}`).not.toContain("ghp_TOKEN1234");
   });
 
@@ -222,8 +224,8 @@ describe("checkoutPlugins", () => {
     const { result, text } = run([createPlugin(`${source}#no-such-version`)]);
     const error = (await result.catch((e: unknown) => e)) as Error & { code?: string };
     expect(error.code).toBe("PLUGIN_BAD_VERSION");
-    expect(error.message).toContain("is a branch, tag or commit of https://example.invalid/org/thing.git");
-    expect(text()).toContain("$ git clone -v --recursive -- https://example.invalid/org/thing.git .");
+    expect(error.message).toContain("is a branch, tag or commit of https://xxxxx@example.invalid/org/thing.git");
+    expect(text()).toContain("$ git clone -v --recursive -- https://xxxxx@example.invalid/org/thing.git .");
     expect(`${text()}${error.message}`).not.toContain("ghp_TOKEN1234");
   });
 

@@ -33,6 +33,19 @@ describe("parsePlugins errors", () => {
       'parse "https://xxxxx@github.com/a/b%zz": invalid URL escape "%zz"',
     ],
     ["a password in a source with two #s", '["ssh://u:pw123456@host/x#1#2"]', "PLUGIN_INVALID_SOURCE", "too many '#'s in \"ssh://u:xxxxx@host/x#1#2\""],
+    // Regression: these two messages quoted the source raw, token and all.
+    [
+      "a token in a source whose config is not a hash",
+      '[{"https://x-access-token:ghp_TOKEN42@github.com/a/b": 1}]',
+      "PLUGIN_INVALID_CONFIG",
+      'configuration for "https://xxxxx@github.com/a/b" is not a hash',
+    ],
+    [
+      "a token in an element of an unknown type",
+      '[["https://ghp_TOKEN42@github.com/a/b"]]',
+      "PLUGIN_INVALID_JSON",
+      'unknown type in plugin definition (["https://xxxxx@github.com/a/b"])',
+    ],
     ["control character", '["github.com/a/\\u0001b"]', "PLUGIN_INVALID_SOURCE", 'parse "github.com/a/\\x01b": net/url: invalid control character in URL'],
   ])("%s", (_, json, code, message) => {
     expect(() => parsePlugins(json)).toThrow(expect.objectContaining({ name: "JobRunnerError", code, message }));
@@ -46,6 +59,14 @@ describe("parsePlugins errors", () => {
     expect(() => parsePlugins('["docker#v1"]', options)).toThrow(
       expect.objectContaining({ code: "PLUGIN_DISABLED", message: `plugins have been disabled on this agent with \`${flag}\`` }),
     );
+  });
+
+  it("refuses plugins with PLUGIN_VALIDATION_UNSUPPORTED when validation is on, after reporting parse errors", () => {
+    expect(() => parsePlugins('["docker#v1"]', { pluginValidation: true })).toThrow(
+      expect.objectContaining({ code: "PLUGIN_VALIDATION_UNSUPPORTED", message: expect.stringContaining("BUILDKITE_PLUGIN_VALIDATION") }),
+    );
+    expect(() => parsePlugins("[42]", { pluginValidation: true })).toThrow(expect.objectContaining({ code: "PLUGIN_INVALID_JSON" }));
+    expect(parsePlugins("[]", { pluginValidation: true })).toEqual([]);
   });
 
   it("accepts no plugins at all even when disabled", () => {

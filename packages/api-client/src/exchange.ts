@@ -17,8 +17,9 @@ const BODY_PREFIX_CHARS = 100;
 const SERVER_MESSAGE_CHARS = 500;
 /**
  * How much server text is scrubbed before it is cut: far more than any message an
- * error keeps plus the longest secret (a PEM key is ~3 KB), so nothing quoted can
- * be the unscrubbed start of a secret cut at the window's edge.
+ * error keeps plus the longest secret (a PEM key is ~3 KB). A longer text loses the
+ * window's tail too (see {@link dropCutSecret}), since collapsing whitespace can
+ * bring the window's edge into what an error quotes.
  */
 const SCRUB_WINDOW_CHARS = 64 * 1024;
 
@@ -123,10 +124,31 @@ function scrub(core: ClientCore, text: string): string {
  * The start of server-provided text, scrubbed before it is cut (so a multi-line
  * secret still matches, and a cut cannot leave the start of a secret behind). Only
  * the first SCRUB_WINDOW_CHARS are scrubbed: this bounds the work a hostile body
- * can cause.
+ * can cause. A secret straddling that window's edge is no whole match there, so
+ * when the text is longer the window's tail that may hold its start is dropped.
  */
 function scrubbedPrefix(core: ClientCore, text: string, maxChars: number): string {
-  return scrub(core, text.slice(0, SCRUB_WINDOW_CHARS)).slice(0, maxChars);
+  const scrubbed = scrub(core, text.slice(0, SCRUB_WINDOW_CHARS));
+  if (text.length <= SCRUB_WINDOW_CHARS) return scrubbed.slice(0, maxChars);
+  return dropCutSecret(scrubbed, core.shared.secrets.longestForm(core.ownTokens)).slice(0, maxChars);
+}
+
+/** The whitespace a multi-line secret's line breaks match a run of (the log redactor's). */
+const MATCHER_WHITESPACE = new Set(["\t", "\n", "\v", "\f", "\r", " "]);
+
+/**
+ * `scrubbed` without the tail that could be the start of a secret cut at its end: a
+ * partial match holds fewer than `longest` non-whitespace characters (a multi-line
+ * secret matches across whitespace runs of any length, so counting plain characters
+ * would not do), so dropping back to the `longest`-th non-whitespace character from
+ * the end removes all of it, however much whitespace collapsing would later squeeze out.
+ */
+function dropCutSecret(scrubbed: string, longest: number): string {
+  let end = scrubbed.length;
+  for (let seen = 0; end > 0 && seen < longest; end--) {
+    if (!MATCHER_WHITESPACE.has(scrubbed[end - 1]!)) seen++;
+  }
+  return scrubbed.slice(0, end);
 }
 
 /**

@@ -37,6 +37,27 @@ export class KnownSecrets {
   }
 
   /**
+   * The length in UTF-8 bytes of the longest form (value or Go-escaped) of any
+   * remembered value or of `tokens`: a bound on the non-whitespace characters a
+   * match of any of them spans, for text cut before it is scrubbed.
+   */
+  longestForm(tokens: readonly string[]): number {
+    let longest = 0;
+    const consider = (form: string): void => {
+      longest = Math.max(longest, Buffer.byteLength(form));
+    };
+    for (const [value, escaped] of this.#recent) {
+      consider(value);
+      consider(escaped);
+    }
+    for (const token of tokens) {
+      consider(token);
+      consider(goQuote(token));
+    }
+    return longest;
+  }
+
+  /**
    * `text` with every remembered value and every one of `tokens` (and their
    * Go-escaped and multi-line forms, overlaps merged) replaced by `[REDACTED]`, in
    * one pass of the log redactor. Only values that can occur in `text` are handed

@@ -43,6 +43,24 @@ describe("server text is scrubbed before it is collapsed or cut", () => {
     expect(exposed(error, logs)).not.toContain(TOKEN.slice(0, 8));
   });
 
+  // Regression: only the first 64 KiB of a message are scrubbed; a token straddling
+  // that window's edge was no whole match there, and collapsing the whitespace
+  // before it brought its start into the 500 quoted characters. A pipeline
+  // rejection carries it: an error status's body is read only up to 64 KiB.
+  it.each([
+    ["after newlines and text", `${"\n".repeat(65516)}invalid token: ${TOKEN}`],
+    ["after spaces", `${" ".repeat(65516)}${TOKEN}`],
+  ])("a token straddling the scrub window's edge %s leaks no part of it", async (_, message) => {
+    const { client, logs } = await harness((_request, index): Reply =>
+      index === 0
+        ? { status: 202, headers: { Location: "jobs/job-1/pipelines/u-1" } }
+        : { body: { state: "rejected", message } },
+    );
+    const error = await rejection(client.uploadPipeline("job-1", { uuid: "u-1", pipeline: {} }));
+    expect(error.code).toBe("PIPELINE_REJECTED");
+    expect(exposed(error, logs)).not.toContain(TOKEN.slice(0, 4));
+  });
+
   // Regression: pipeline secrets under 6 bytes were never remembered (§4.1: they
   // are redacted regardless of length).
   it("a short pipeline secret is scrubbed too", async () => {

@@ -69,10 +69,19 @@ export class Redactor {
   private readonly secretSet = new Map<string, Uint8Array>();
   private matcher: NeedleMatcher;
 
-  /** Absolute stream offset of `retained[0]`. */
+  /** Absolute stream offset of the first retained byte. */
   private retainedStart = 0;
-  /** Bytes that may still be part of a match (from the oldest live partial match on). */
-  private retained: Buffer = EMPTY;
+  /**
+   * Holds the bytes that may still be part of a match (from the oldest live partial
+   * match on): `store[retainedOffset, storeUsed)`. Each write appends to them in place,
+   * so a long partial match held across many small writes is not copied again on every
+   * write (which was quadratic in its length). Bytes before `retainedOffset` may be
+   * shared with Buffers `write` returned, so they are never overwritten: a full store is
+   * replaced by a new one, not compacted.
+   */
+  private store: Buffer = EMPTY;
+  private retainedOffset = 0;
+  private storeUsed = 0;
   /** Every byte before this absolute offset has been written out or redacted. */
   private emitted = 0;
   /** End of the last placeholder written; a later match starting before it extends it. */
@@ -102,7 +111,7 @@ export class Redactor {
 
   /** Bytes held back now because they may still be the start of a secret. */
   get heldBytes(): number {
-    return this.retained.length;
+    return this.storeUsed - this.retainedOffset;
   }
 
   /** The secrets (not their derived forms) currently redacted, sorted bytewise, as UTF-8 text. */
@@ -137,8 +146,21 @@ export class Redactor {
    */
   write(chunk: Uint8Array): Buffer {
     if (chunk.length === 0) return EMPTY;
-    const held = this.retained.length;
-    const work = held === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length) : Buffer.concat([this.retained, chunk]);
+    const held = this.heldBytes;
+    // A chunk smaller than the held bytes is appended to them in the store; a larger
+    // one is scanned where it is (or joined with them in a new buffer, which costs
+    // no more than the chunk's size), so the store never grows to fit a big chunk and
+    // stays within a few times the longest match.
+    const inPlace = held > 0 && chunk.length < held;
+    let work: Buffer;
+    if (inPlace) {
+      this.append(chunk);
+      work = this.store.subarray(this.retainedOffset, this.storeUsed);
+    } else if (held === 0) {
+      work = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    } else {
+      work = Buffer.concat([this.store.subarray(this.retainedOffset, this.storeUsed), chunk]);
+    }
     const base = this.retainedStart;
     this.scanBase = base;
     this.matcher.scan(work, held, work.length, this.onMatch);
@@ -147,8 +169,14 @@ export class Redactor {
     // (into a secret already released as [REDACTED]); only bytes we have can be held.
     const hold = Math.min(this.matcher.partialLength(work, work.length), work.length);
     const out = this.release(work, base, end - hold);
-    // Copy: the caller may reuse its buffer once write returns.
-    this.retained = hold === 0 ? EMPTY : Buffer.from(work.subarray(work.length - hold));
+    if (inPlace) {
+      // `work` is the store's tail: what is held is its own tail, kept in place.
+      this.retainedOffset = this.storeUsed - hold;
+    } else {
+      // `work` may be the caller's memory, which it may reuse once write returns: copy.
+      this.retainedOffset = this.storeUsed;
+      if (hold > 0) this.append(work.subarray(work.length - hold));
+    }
     this.retainedStart = end - hold;
     return out;
   }
@@ -158,12 +186,30 @@ export class Redactor {
    * upstream does after each hook and after the command phase.
    */
   flush(): Buffer {
-    const end = this.retainedStart + this.retained.length;
-    const out = this.release(this.retained, this.retainedStart, end);
+    const end = this.retainedStart + this.heldBytes;
+    const out = this.release(this.store.subarray(this.retainedOffset, this.storeUsed), this.retainedStart, end);
     this.matcher.resetState();
-    this.retained = EMPTY;
+    this.retainedOffset = this.storeUsed;
     this.retainedStart = end;
     return out;
+  }
+
+  /**
+   * Appends `bytes` to the held bytes in the store. A store without room is replaced
+   * by one twice the size needed (so appends cost amortised O(1) per byte), which
+   * starts with the held bytes.
+   */
+  private append(bytes: Uint8Array): void {
+    if (this.storeUsed + bytes.length > this.store.length) {
+      const held = this.heldBytes;
+      const next = Buffer.allocUnsafe(2 * (held + bytes.length));
+      this.store.copy(next, 0, this.retainedOffset, this.storeUsed);
+      this.store = next;
+      this.retainedOffset = 0;
+      this.storeUsed = held;
+    }
+    this.store.set(bytes, this.storeUsed);
+    this.storeUsed += bytes.length;
   }
 
   private remember(secret: string | Uint8Array): boolean {

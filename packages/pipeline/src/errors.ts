@@ -30,10 +30,17 @@ export type PipelineErrorCode =
 export class PipelineError extends Error {
   override readonly name = "PipelineError";
   readonly code: PipelineErrorCode;
+  /**
+   * The agent's warning lines raised before the failure, for the caller to print before
+   * the error as `pipeline upload` logs them: for `PIPELINE_SECRETS`, the short-values and
+   * `Couldn't match environment variable names…` lines. Empty for every other code.
+   */
+  readonly warnings: readonly string[];
 
-  constructor(code: PipelineErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: PipelineErrorCode, message: string, options?: { cause?: unknown; warnings?: readonly string[] }) {
     super(message, options);
     this.code = code;
+    this.warnings = options?.warnings ?? [];
   }
 }
 

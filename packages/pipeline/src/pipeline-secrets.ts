@@ -3,7 +3,7 @@ import { PipelineError } from "./errors.js";
 import { interpolate } from "./interpolate.js";
 import { isMapping } from "./object-keys.js";
 import type { Pipeline } from "./parse-pipeline.js";
-import type { PipelineStep } from "./step-decode.js";
+import { inferStepKind, unknownSteps, type PipelineStep } from "./step-decode.js";
 
 export type { EnvVar };
 
@@ -64,14 +64,18 @@ function isPureSubstitution(value: string): boolean {
   }
 }
 
+// The pipeline's env and that of command steps, in groups too (allEnvVars upstream). A
+// step kept as written after a decoding error is an unknown step there, so its env is not
+// looked at, whatever keys it has.
 function envVarsOf(pipeline: Pipeline): EnvVar[] {
   const out: EnvVar[] = [];
   for (const [name, value] of Object.entries(pipeline.env ?? {})) out.push({ name, value });
   const walk = (steps: readonly PipelineStep[]) => {
     for (const step of steps) {
-      if (typeof step === "string") continue;
-      if (Array.isArray(step["steps"]) && Object.hasOwn(step, "group")) walk(step["steps"] as PipelineStep[]);
-      else if (isMapping(step["env"]) && typeof step["command"] === "string") {
+      if (typeof step === "string" || unknownSteps.has(step)) continue;
+      const kind = inferStepKind(step);
+      if (kind === "group" && Array.isArray(step["steps"])) walk(step["steps"] as PipelineStep[]);
+      else if (kind === "command" && isMapping(step["env"])) {
         for (const [name, value] of Object.entries(step["env"])) if (typeof value === "string") out.push({ name, value });
       }
     }
@@ -89,7 +93,9 @@ function envVarsOf(pipeline: Pipeline): EnvVar[] {
  *
  * @throws PipelineError `PIPELINE_SECRETS` when `reject` is set and a secret is found, with
  * the agent's message: `pipeline "<src>" contains values interpolated from the following
- * secret environment variables: [A B], and cannot be uploaded to Buildkite`.
+ * secret environment variables: [A B], and cannot be uploaded to Buildkite`; its `warnings`
+ * hold the lines the report would have had before that (short values, unmatched patterns),
+ * to be printed first.
  */
 export function findPipelineSecrets(pipeline: Pipeline, options: FindPipelineSecretsOptions): PipelineSecretsReport {
   const source = options.source ?? "(stdin)";
@@ -132,9 +138,11 @@ export function findPipelineSecrets(pipeline: Pipeline, options: FindPipelineSec
   if (shortNames.length > 0) warnings.push(shortRedactedVarsWarning(shortNames));
   if (names.length > 0) {
     if (options.reject) {
+      // The agent logs these before it fails; a caller prints them from the error.
       throw new PipelineError(
         "PIPELINE_SECRETS",
         `pipeline "${source}" contains values interpolated from the following secret environment variables: [${names.join(" ")}], and cannot be uploaded to Buildkite`,
+        { warnings },
       );
     }
     warnings.push(

@@ -1,4 +1,4 @@
-import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type ParsedNode } from "yaml";
+import { Alias, Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, visit, type CST, type Document, type Node, type ParsedNode } from "yaml";
 import { PipelineError } from "./errors.js";
 import { setKey } from "./object-keys.js";
 
@@ -81,6 +81,41 @@ function isMergeKey(key: Node): boolean {
 }
 
 /**
+ * How deep collections may nest, in the text or through aliases and merges. yaml.v3
+ * allows 10000, but the yaml library composes documents recursively and overflows
+ * Node's stack near 800 levels (a flow sequence, at the default 984 KB stack), and
+ * far deeper input has crashed Node outright; the decoding here recurses too. 500
+ * keeps a wide margin below that and far above any real pipeline (a few levels).
+ */
+const MAX_NESTING_DEPTH = 500;
+
+function tooDeep(what: string): string {
+  return `${what} nested more than ${MAX_NESTING_DEPTH} levels deep (the most a pipeline may have)`;
+}
+
+/**
+ * The first collection in a parsed document's CST nested more than MAX_NESTING_DEPTH
+ * deep, if any. The CST comes from yaml's Parser, which keeps its own stack; walking
+ * it with an explicit stack too means no input can overflow ours before composing.
+ */
+function overlyNested(document: CST.Token): CST.Token | undefined {
+  const pending: [CST.Token, number][] = [[document, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [token, depth] = next;
+    if (token.type === "document") {
+      if (token.value) pending.push([token.value, depth]);
+    } else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+      if (depth >= MAX_NESTING_DEPTH) return token;
+      for (const item of token.items) {
+        if (item.key) pending.push([item.key, depth + 1]);
+        if (item.value) pending.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
  * How many values one document may decode to, at least: aliases let a small document name
  * a huge tree ("billion laughs"). yaml.v3 refuses these with the same message.
  */
@@ -141,6 +176,10 @@ class Decoder {
     if (++this.decoded > this.budget) throw new PipelineError("PIPELINE_YAML", "document contains excessive aliasing");
     const node = this.deref(input);
     if (this.seen.has(node)) this.invalid(input, "infinite recursion");
+    // `seen` holds the collections on the path from the root, so its size is this
+    // node's depth: aliases can nest a shallow text arbitrarily deep, which the check
+    // on the text cannot see.
+    if (!isScalar(node) && this.seen.size >= MAX_NESTING_DEPTH) this.invalid(input, tooDeep("collections"));
     this.seen.add(node);
     try {
       if (isScalar(node)) return scalarValue(node);
@@ -171,12 +210,14 @@ class Decoder {
     return String(node.value ?? "");
   }
 
-  private rangeMap(input: Node, merged: Set<Node>, visit: (key: string, value: Node | null) => void): void {
+  private rangeMap(input: Node, merged: Set<Node>, visit: (key: string, value: Node | null) => void, depth = 0): void {
     const node = this.deref(input);
     if (merged.has(node)) return;
+    // A chain of maps each merging the next recurses once per link.
+    if (depth >= MAX_NESTING_DEPTH) this.invalid(input, tooDeep("merges"));
     merged.add(node);
     if (isSeq(node)) {
-      for (const item of node.items) this.rangeMap(item as Node, merged, visit);
+      for (const item of node.items) this.rangeMap(item as Node, merged, visit, depth + 1);
       return;
     }
     if (!isMap(node)) return this.invalid(input, "map merge requires map or sequence of maps as the value");
@@ -189,7 +230,7 @@ class Decoder {
       visit(key, value);
     };
     for (const pair of node.items) {
-      if (isMergeKey(pair.key as Node)) this.rangeMap(pair.value as Node, merged, skipOwn);
+      if (isMergeKey(pair.key as Node)) this.rangeMap(pair.value as Node, merged, skipOwn, depth + 1);
       else visit(this.canonicalKey(pair.key as Node), (pair.value ?? null) as Node | null);
     }
   }
@@ -206,26 +247,35 @@ function goExponent(value: number): string {
  * Every YAML (or JSON) document in `text`, decoded to plain values as go-pipeline sees them.
  * A stream with no document (empty, or only comments) gives `[]`.
  *
- * @throws PipelineError `PIPELINE_YAML` for a syntax error, with line and column, or for
- * aliases that expand to far more values than the document holds (`document contains
- * excessive aliasing`).
+ * @throws PipelineError `PIPELINE_YAML` for a syntax error, with line and column, for
+ * collections nested more than {@link MAX_NESTING_DEPTH} levels deep, or for aliases
+ * that expand to far more values than the document holds (`document contains excessive
+ * aliasing`).
  */
 export function decodeYamlDocuments(text: string): unknown[] {
-  const docs = parseAllDocuments(text, {
+  const lines = new LineCounter();
+  const at = (offset: number): string => {
+    const { line, col } = lines.linePos(offset);
+    return `line ${line}, column ${col}: `;
+  };
+  // Parsed to a CST first (yaml's Parser does not recurse) so nesting too deep for
+  // the Composer, which does, is refused before it runs.
+  const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
+  for (const token of tokens) {
+    const deep = overlyNested(token);
+    if (deep !== undefined) throw new PipelineError("PIPELINE_YAML", at(deep.offset) + tooDeep("collections"));
+  }
+  const composer = new Composer({
     schema: "failsafe",
     // yaml.v3 allows several `<<` merge keys in one mapping.
     uniqueKeys: (a, b) => !(isMergeKey(a as Node) && isMergeKey(b as Node)) && isScalar(a) && isScalar(b) && a.value === b.value,
   });
-  const list = Array.isArray(docs) ? docs : [];
   const out: unknown[] = [];
-  for (const doc of list) {
+  for (const doc of composer.compose(tokens)) {
     const error = doc.errors[0];
     if (error) {
-      const [where] = error.linePos ?? [];
-      const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-      throw new PipelineError("PIPELINE_YAML", where ? `line ${where.line}, column ${where.col}: ${message}` : message, {
-        cause: error,
-      });
+      const where = error.pos[0] === -1 ? "" : at(error.pos[0]);
+      throw new PipelineError("PIPELINE_YAML", where + error.message.split("\n")[0]!, { cause: error });
     }
     out.push(new Decoder(doc, text).decode(doc.contents as ParsedNode | null));
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { matchRedactedVars } from "@agent/log-redactor";
-import { findPipelineSecrets, PipelineError, type EnvVar, type Pipeline } from "../src/index.js";
+import { findPipelineSecrets, interpolatePipeline, parsePipeline, PipelineError, type EnvVar, type Pipeline } from "../src/index.js";
 
 interface SecretCase {
   name: string;
@@ -55,6 +55,39 @@ describe("findPipelineSecrets", () => {
     expect(report.shortNames).toEqual(["SHORT_TOKEN"]);
     expect(report.warnings[0]).toBe("Some variables have values below minimum length (6 bytes) and will not be redacted: SHORT_TOKEN");
     expect(report.warnings[1]).toMatch(/^Pipeline "pipeline.yml" contains values interpolated from the following secret environment variables: \[GITHUB_TOKEN\], which could leak/);
+  });
+
+  // Regression: with reject, the short-value and couldn't-match warnings were pushed
+  // and then lost with the throw; the agent logs them before it fails.
+  it("keeps the warnings on the error when rejecting, for the caller to print first", () => {
+    let thrown: unknown;
+    try {
+      findPipelineSecrets(
+        { steps: [{ command: "deploy --token ghp_abcdef123" }] },
+        { env: { GITHUB_TOKEN: "ghp_abcdef123", SHORT_TOKEN: "abc" }, redactedVars, source: "pipeline.yml", reject: true },
+      );
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({
+      code: "PIPELINE_SECRETS",
+      warnings: ["Some variables have values below minimum length (6 bytes) and will not be redacted: SHORT_TOKEN"],
+    });
+    expect((thrown as PipelineError).message).toMatch(/^pipeline "pipeline.yml" contains values interpolated .*\[GITHUB_TOKEN\]/);
+  });
+
+  // Upstream allEnvVars looks at the env of command steps (in groups too) and skips
+  // unknown steps: one kept as written after a decoding error is one, even with a
+  // `command` key; a plugins-only step is a command step.
+  it.each([
+    ["a command step", "steps:\n  - command: x\n    env: {API_TOKEN: hardcoded-val}\n", ["API_TOKEN"]],
+    ["a plugins-only step", "steps:\n  - plugins: [docker#v1]\n    env: {API_TOKEN: hardcoded-val}\n", ["API_TOKEN"]],
+    ["a command step in a group", "steps:\n  - group: g\n    steps:\n      - command: x\n        env: {API_TOKEN: hardcoded-val}\n", ["API_TOKEN"]],
+    ["a step kept as written after a decoding error", "steps:\n  - command: x\n    env: {API_TOKEN: hardcoded-val}\n    matrix: 5\n", []],
+    ["a group with a `type` of another kind", "steps:\n  - type: trigger\n    group: g\n    trigger: t\n    steps:\n      - command: x\n        env: {API_TOKEN: hardcoded-val}\n", []],
+  ])("counts secret-named env entries of %s as upstream does", (_, yaml, names) => {
+    const { pipeline } = parsePipeline(yaml).documents[0]!;
+    expect(findPipelineSecrets(interpolatePipeline(pipeline, {}), { env: {}, redactedVars }).names).toEqual(names);
   });
 
   it("finds a multi-line secret by its JSON-escaped form", () => {

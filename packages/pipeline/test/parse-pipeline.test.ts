@@ -58,6 +58,47 @@ describe("parsePipeline: bad input", () => {
     expect(JSON.stringify(pipeline.steps[0]).split("lol")).toHaveLength(10 ** 4 + 1);
   });
 
+  // Regression: the yaml library composes recursively, so ~800 levels overflowed the
+  // stack and far deeper input crashed Node (RegExpCompiler allocation failed).
+  // Nesting is now checked on the parser's CST first and refused past 500 levels.
+  const deep = {
+    flow: (depth: number) => `steps:\n  - command: echo\n    deep: ${"[".repeat(depth)}${"]".repeat(depth)}\n`,
+    block: (depth: number) =>
+      `steps:\n  - command: echo\n    deep:\n${Array.from({ length: depth }, (_, i) => `${" ".repeat(6 + i)}k:`).join("\n")} x\n`,
+  };
+  // The steps list, the step and `deep` add three levels to the written ones.
+  it.each([
+    ["flow", deep.flow, 100_000],
+    ["block", deep.block, 3000],
+  ])("refuses %s nesting past 500 levels with PIPELINE_YAML, without crashing", (_, make, depth) => {
+    const error = parseError(make(depth));
+    expect(error.code).toBe("PIPELINE_YAML");
+    expect(error.message).toMatch(
+      /^pipeline parsing of "\(stdin\)" failed: line \d+, column \d+: collections nested more than 500 levels deep \(the most a pipeline may have\)$/,
+    );
+  });
+
+  it.each([
+    ["flow", deep.flow],
+    ["block", deep.block],
+  ])("still parses, interpolates and formats %s nesting of 500 levels", (_, make) => {
+    const { pipeline } = parsePipeline(make(500 - 3)).documents[0]!;
+    const interpolated = interpolatePipeline(pipeline, {});
+    expect(formatPipeline(interpolated, "json")).toContain("echo");
+    expect(parsePipeline(formatPipeline(interpolated, "yaml")).documents[0]!.pipeline).toEqual(interpolated);
+    expect(parseError(make(500 - 2)).code).toBe("PIPELINE_YAML");
+  });
+
+  it("refuses nesting built from aliases past 500 levels", () => {
+    const chain = Array.from({ length: 600 }, (_, i) => (i === 0 ? "a0: &a0 [x]" : `a${i}: &a${i} [*a${i - 1}]`));
+    expect(parseError(`${chain.join("\n")}\nsteps: []\n`).message).toMatch(/collections nested more than 500 levels deep/);
+  });
+
+  it("refuses a chain of merges past 500 links", () => {
+    const chain = Array.from({ length: 600 }, (_, i) => (i === 0 ? "m0: &m0 {k0: 1}" : `m${i}: &m${i} {<<: *m${i - 1}}`));
+    expect(parseError(`${chain.join("\n")}\nsteps: []\n`).message).toMatch(/merges nested more than 500 levels deep/);
+  });
+
   it("gives no documents for comments only, as upstream uploads nothing", () => {
     expect(parsePipeline("# nothing here\n").documents).toEqual([]);
   });

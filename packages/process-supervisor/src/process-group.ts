@@ -12,6 +12,20 @@ const BATCH = 64;
 export interface GroupMember {
   readonly pid: number;
   readonly pgid: number;
+  /**
+   * Its start time (/proc/<pid>/stat field 22, clock ticks since boot): with the
+   * pid, it names this process and not a later one that reuses the pid. Empty
+   * when /proc cannot be read.
+   */
+  readonly startTime: string;
+}
+
+/** One live process as /proc/<pid>/stat describes it. */
+export interface ProcessEntry {
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly session: number;
+  readonly startTime: string;
 }
 
 /**
@@ -23,20 +37,22 @@ export interface GroupMember {
  * are excluded because they are already dead: in containers whose PID 1 never
  * reaps, they stay in the table.
  *
- * `known` are pids found earlier (before a signal): still counted, with their
- * descendants, after the leader died and they were handed to PID 1.
+ * `known` maps pids found earlier (before a signal) to their start times: such a
+ * process is still counted, with its descendants, after the leader died and it
+ * was handed to PID 1 — but only while the pid's start time matches, so a
+ * process that later reuses the pid is never taken for it.
  *
  * Reads /proc (Linux). Without /proc it falls back to `kill(-id, 0)`, which cannot
  * tell zombies apart and only says whether the group exists.
  */
-export async function groupMembers(id: number, known: ReadonlySet<number> = new Set()): Promise<GroupMember[]> {
+export async function groupMembers(id: number, known: ReadonlyMap<number, string> = new Map()): Promise<GroupMember[]> {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
-    return groupExists(id) ? [{ pid: -id, pgid: id }] : [];
+    return groupExists(id) ? [{ pid: -id, pgid: id, startTime: "" }] : [];
   }
-  const live = new Map<number, { ppid: number; pgid: number; session: number }>();
+  const live = new Map<number, ProcessEntry>();
   for (let index = 0; index < entries.length; index++) {
     if (index > 0 && index % BATCH === 0) await yieldToEventLoop();
     const entry = entries[index]!;
@@ -47,13 +63,31 @@ export async function groupMembers(id: number, known: ReadonlySet<number> = new 
     } catch {
       continue; // exited while we looked
     }
+    // The command name (field 2) may hold spaces and ')': fields are counted
+    // from after its last ')', so fields[0] is field 3 (state) and field 22 is fields[19].
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const state = fields[0];
     if (state === "Z" || state === "X") continue;
-    live.set(Number(entry), { ppid: Number(fields[1]), pgid: Number(fields[2]), session: Number(fields[3]) });
+    live.set(Number(entry), {
+      ppid: Number(fields[1]),
+      pgid: Number(fields[2]),
+      session: Number(fields[3]),
+      startTime: fields[19] ?? "",
+    });
   }
+  return familyIn(id, live, known);
+}
+
+/**
+ * The members of group or session `id` in the process table `live`, with their
+ * descendants: see {@link groupMembers}. A `known` pid counts only when its start
+ * time is the one remembered (pids wrap at pid_max, 32768 by default).
+ */
+export function familyIn(id: number, live: ReadonlyMap<number, ProcessEntry>, known: ReadonlyMap<number, string>): GroupMember[] {
   const members = new Set<number>();
-  for (const [pid, proc] of live) if (proc.pgid === id || proc.session === id || known.has(pid)) members.add(pid);
+  for (const [pid, proc] of live) {
+    if (proc.pgid === id || proc.session === id || known.get(pid) === proc.startTime) members.add(pid);
+  }
   // Descendants: repeat until no process whose parent is a member is left out.
   for (let grew = members.size > 0; grew; ) {
     grew = false;
@@ -64,7 +98,10 @@ export async function groupMembers(id: number, known: ReadonlySet<number> = new 
       }
     }
   }
-  return [...members].sort((a, b) => a - b).map((pid) => ({ pid, pgid: live.get(pid)!.pgid }));
+  return [...members].sort((a, b) => a - b).map((pid) => {
+    const { pgid, startTime } = live.get(pid)!;
+    return { pid, pgid, startTime };
+  });
 }
 
 /** Whether process group `id` still has a process (zombies included). */

@@ -64,8 +64,12 @@ export class Supervision implements SupervisedProcess {
   #leaderExited = false;
   #groupGone = false;
   #reason: CancelReason | undefined;
-  /** Every pid ever found in the family, so one orphaned by its parent's death stays in reach. */
-  readonly #family = new Set<number>();
+  /**
+   * Every process ever found in the family, pid to start time, so one orphaned by
+   * its parent's death stays in reach; the start time keeps a later process that
+   * reuses the pid out of it.
+   */
+  readonly #family = new Map<number, string>();
   #termination: Promise<void> | undefined;
   readonly #onAbort = (): void => {
     void this.cancel(this.#options.signal?.reason === "agent_stop" ? "agent_stop" : "cancel");
@@ -174,7 +178,8 @@ export class Supervision implements SupervisedProcess {
   /** The group, the session, their descendants, and every process found that way before. */
   async #members(): Promise<GroupMember[]> {
     const members = await groupMembers(this.pid, this.#family);
-    for (const member of members) this.#family.add(member.pid);
+    // pid <= 0 is the no-/proc fallback standing for the whole group, not a process.
+    for (const member of members) if (member.pid > 0) this.#family.set(member.pid, member.startTime);
     return members;
   }
 

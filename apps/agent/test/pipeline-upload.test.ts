@@ -187,6 +187,18 @@ describe("pipeline upload: secrets", () => {
     expect(fixture.server.requests().filter((request) => request.route.startsWith("pipelines"))).toEqual([]);
   });
 
+  it("with --reject-secrets still prints the warnings the agent logs before refusing", async () => {
+    const root = dir();
+    const run = await upload([write(root, "p.yml", pipeline)], {
+      env: { ...DRY_ENV, DEPLOY_TOKEN: "dt_0123456789", SHORT_TOKEN: "abc" },
+      cwd: root,
+      flags: { "dry-run": true, "reject-secrets": true },
+    });
+    expect(run.status).toBe(1);
+    expect(warnLines(run).join("\n")).toMatch(/below minimum length.*SHORT_TOKEN/s);
+    expect(fatalLine(run)).toMatch(/\[DEPLOY_TOKEN\], and cannot be uploaded/);
+  });
+
   it("refuses a secret-named step env var with a literal value, but not a pure $VAR reference", async () => {
     const root = dir();
     const literal = "steps:\n  - command: x\n    env:\n      DB_PASSWORD: hunter2hunter2\n";

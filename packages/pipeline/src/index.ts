@@ -19,6 +19,6 @@ export type { Glob } from "./glob.js";
 export { diffBaseCandidates, filterIfChanged, IF_CHANGED_SKIP_MESSAGE } from "./if-changed.js";
 export type { DiffBaseFlags, FilterIfChangedOptions, FilterIfChangedResult } from "./if-changed.js";
 export { findPipelineSecrets } from "./pipeline-secrets.js";
-export type { EnvVar, FindPipelineSecretsOptions, MatchRedactedVars, PipelineSecretsReport } from "./pipeline-secrets.js";
+export type { EnvVar, FindPipelineSecretsOptions, PipelineSecretsReport } from "./pipeline-secrets.js";
 export { formatPipeline } from "./format-pipeline.js";
 export type { PipelineFormat } from "./format-pipeline.js";

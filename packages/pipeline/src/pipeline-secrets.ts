@@ -7,30 +7,17 @@ import { inferStepKind, unknownSteps, type PipelineStep } from "./step-decode.js
 
 export type { EnvVar };
 
-/**
- * The agent's redacted-vars matching (`@agent/log-redactor`'s `matchRedactedVars` with the
- * `--redacted-vars` patterns bound): the variables whose name matches a pattern and whose
- * value is at least 6 bytes, and the names of matching ones that are shorter.
- */
-export type MatchRedactedVars = (vars: readonly EnvVar[]) => { readonly matched: readonly EnvVar[]; readonly short: readonly string[] };
-
 /** Options of {@link findPipelineSecrets}. */
 export interface FindPipelineSecretsOptions {
   /** The agent's own environment (before the pipeline's `env:` was merged into it). */
   readonly env: Readonly<Record<string, string | undefined>> | readonly EnvVar[];
   /**
-   * The `--redacted-vars` patterns (Go `path.Match`, whole names).
+   * The `--redacted-vars` patterns (Go `path.Match`, whole names). A malformed pattern
+   * matches nothing and adds the agent's warning (`Couldn't match environment variable
+   * names against redacted-vars: …`), as `pipeline upload` does.
    * @default the agent's defaults (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, …)
    */
   readonly redactedVars?: readonly string[];
-  /**
-   * Matches variable names against the redacted-vars patterns; when given, `redactedVars`
-   * is not used.
-   * @default `@agent/log-redactor`'s `matchRedactedVars` with `redactedVars`; a malformed
-   * pattern then matches nothing and adds the agent's warning (`Couldn't match environment
-   * variable names against redacted-vars: …`) to the report, as `pipeline upload` does
-   */
-  readonly matchRedactedVars?: MatchRedactedVars;
   /**
    * The pipeline's name in messages.
    * @default "(stdin)"
@@ -104,17 +91,15 @@ export function findPipelineSecrets(pipeline: Pipeline, options: FindPipelineSec
 
   const patterns = options.redactedVars ?? DEFAULT_REDACTED_VARS;
   const warnings: string[] = [];
-  const match =
-    options.matchRedactedVars ??
-    ((vars: readonly EnvVar[]) => {
-      try {
-        return matchRedactedVars(patterns, vars);
-      } catch (error) {
-        // The agent warns, for each of its two matches, and goes on with nothing matched.
-        warnings.push(`Couldn't match environment variable names against redacted-vars: ${(error as Error).message}`);
-        return { matched: [], short: [] };
-      }
-    });
+  const match = (vars: readonly EnvVar[]) => {
+    try {
+      return matchRedactedVars(patterns, vars);
+    } catch (error) {
+      // The agent warns, for each of its two matches, and goes on with nothing matched.
+      warnings.push(`Couldn't match environment variable names against redacted-vars: ${(error as Error).message}`);
+      return { matched: [], short: [] };
+    }
+  };
 
   const declared = match(envVarsOf(pipeline).filter((v) => !isPureSubstitution(v.value)));
   for (const name of declared.short) short.add(name);

@@ -172,21 +172,14 @@ async function scanForSecrets(
   environ: Readonly<Record<string, string>>,
   context: PipelineUploadContext,
 ): Promise<void> {
-  const { findPipelineSecrets } = await import("@agent/pipeline");
-  const { matchRedactedVars } = await import("@agent/log-redactor");
+  const { findPipelineSecrets, PipelineError } = await import("@agent/pipeline");
   const { logger, config } = context;
-  const match = (vars: readonly { name: string; value: string }[]) => {
-    try {
-      return matchRedactedVars(config.redactedVars, vars);
-    } catch (error) {
-      logger.warn(`Couldn't match environment variable names against redacted-vars: ${messageOf(error)}`);
-      return { matched: [], short: [] };
-    }
-  };
   try {
-    const report = findPipelineSecrets(pipeline, { env: environ, matchRedactedVars: match, source, reject: config.rejectSecrets });
+    const report = findPipelineSecrets(pipeline, { env: environ, redactedVars: config.redactedVars, source, reject: config.rejectSecrets });
     for (const warning of report.warnings) logger.warn(warning);
   } catch (error) {
+    // The lines the agent logs before refusing (e.g. values too short to redact).
+    if (error instanceof PipelineError) for (const warning of error.warnings) logger.warn(warning);
     throw new ExitError(1, messageOf(error), { cause: error });
   }
 }

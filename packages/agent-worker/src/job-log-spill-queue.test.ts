@@ -79,17 +79,24 @@ describe("JobLogSpillQueue", () => {
   it("hands chunks to concurrent workers in sequence order and reuses the spill file after it drained", async () => {
     const spilling = queue(300);
     const taken: number[] = [];
+    // Spilled chunks are read back with async file reads that may complete out of
+    // order, so record the order of the shift() calls, which is what "handed out in
+    // sequence order" means for concurrent uploaders.
+    let calls = 0;
     const worker = async (): Promise<void> => {
-      for (let next = await spilling.shift(); next !== undefined; next = await spilling.shift()) {
+      for (;;) {
+        const call = calls++;
+        const next = await spilling.shift();
+        if (next === undefined) return;
         expect(next.data.equals(chunk(next.sequence, 100).data)).toBe(true);
-        taken.push(next.sequence);
+        taken[call] = next.sequence;
       }
     };
     // First outage: 10 chunks, 7 of them spilled, drained by one worker.
     for (let sequence = 1; sequence <= 10; sequence++) await spilling.push(chunk(sequence, 100));
     const file = spilling.spillFile!;
     expect(statSync(file).size).toBe(700);
-    for (let i = 0; i < 10; i++) taken.push((await spilling.shift())!.sequence);
+    for (let i = 0; i < 10; i++) taken[calls++] = (await spilling.shift())!.sequence;
     // Second outage of the same size: written from the file's start again, so the file does not grow.
     for (let sequence = 11; sequence <= 20; sequence++) await spilling.push(chunk(sequence, 100));
     expect(statSync(file).size).toBe(700);
